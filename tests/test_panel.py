@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from helpers import panel
@@ -75,3 +76,208 @@ def test_recognitions_bad_standard_names_the_line(tmp_path):
     path.write_text("\n".join([header, first, bad]) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"line\(s\) \[3\]"):
         load_recognitions(path)
+
+
+# ----------------------------------------------------------------------------- hand-made world
+# Four invented districts in two invented provinces; two 2025 provinces; one district split.
+DISTRICTS = pd.DataFrame({
+    "district_code": ["101", "102", "103", "104"],
+    "district_name": ["Hồ Lâm", "Sông Mây", "Đồi Chè", "Bến Đá"],
+    "district_type": ["huyện", "huyện", "thị xã", "huyện"],
+    "province_code": ["01", "01", "02", "02"],
+    "province_name": ["Tỉnh Một", "Tỉnh Một", "Tỉnh Hai", "Tỉnh Hai"],
+})
+COMMUNES = pd.DataFrame({
+    "commune_code": [f"1{i:04d}" for i in range(1, 19)],
+    "commune_name": [f"Xã {i}" for i in range(1, 19)],
+    "commune_type": ["xã"] * 18,
+    "district_code": ["101"] * 5 + ["102"] * 9 + ["103"] * 2 + ["104"] * 2,
+    "province_code": ["01"] * 14 + ["02"] * 4,
+})
+CROSSWALK = pd.DataFrame({
+    "district_code": ["101", "102", "102", "103", "104"],
+    "province_code": ["01", "01", "01", "02", "02"],
+    "province_2025_code": ["P1", "P1", "P2", "P2", "P2"],
+    "province_2025_name": ["Tỉnh Mới Một", "Tỉnh Mới Một", "Tỉnh Mới Hai", "Tỉnh Mới Hai",
+                           "Tỉnh Mới Hai"],
+    "share": [1.0, 0.7, 0.3, 1.0, 1.0],
+})
+MERGES = pd.DataFrame({"old_district_code": ["104"], "new_district_code": ["103"]})
+RECOGNITIONS_CSV = """ma_huyen,district,unit_type,province,standard,standard_year,decision_no,decision_date,url,note
+101,Hồ Lâm,huyện,Tỉnh Một,ntm,2019,1/QĐ-TTg,2020-05-04,https://example.org/a,signed someone
+103,Đồi Chè,thị xã,Tỉnh Hai,ntm,,,,https://example.org/b,COMPLETENESS: page says all units of Tỉnh Hai
+104,Bến Đá,huyện,Tỉnh Hai,ntm,,,,https://example.org/c,decision date info: ~2021-06 (reported 01/07/2021)
+"""
+
+
+def rec(**kw):
+    base = {c: None for c in ["doc_id", "url", "published", "unit", "place", "district",
+                              "province", "standard", "measure", "counted", "achieved", "total",
+                              "qualifier", "modality", "year", "as_of", "province_code",
+                              "district_code", "place_code", "resolution", "start", "end",
+                              "unmet_criteria"]}
+    base.update({"qualifier": "exact", "modality": "actual", "standard": "ntm",
+                 "resolution": "exact", "url": "https://example.org/doc", "start": 0, "end": 10})
+    base.update(kw)
+    return base
+
+
+RECORDS = pd.DataFrame([
+    # district 101: recognised 2019 (reference), status lost in 2022, regained 2024
+    rec(doc_id="d1", unit="district", place="Hồ Lâm", measure="recognized", modality="lost",
+        year=2022, as_of="2022-09", district_code="101", place_code="101", start=5, end=60),
+    rec(doc_id="d2", unit="district", place="Hồ Lâm", measure="recognized", year=2024,
+        as_of="2025-01-10", district_code="101", place_code="101"),
+    # district 102: two reports of communes meeting NTM in 2021 (a conflict), an impossible one
+    rec(doc_id="d3", unit="district", place="Sông Mây", measure="units_met", counted="commune",
+        achieved=7, total=9, as_of="2021-03", district_code="102", place_code="102"),
+    rec(doc_id="d4", unit="district", place="Sông Mây", measure="units_met", counted="commune",
+        achieved=8, total=9, as_of="2021-11-30", district_code="102", place_code="102"),
+    rec(doc_id="d5", unit="district", place="Sông Mây", measure="units_met", counted="commune",
+        achieved=12, total=9, as_of="2022-06", district_code="102", place_code="102"),
+    rec(doc_id="d5", unit="district", place="Sông Mây", measure="criteria", achieved=7,
+        total=9, as_of="2022-06", district_code="102", place_code="102"),
+    # a target is a plan, not an observation
+    rec(doc_id="d6", unit="district", place="Sông Mây", measure="recognized", modality="target",
+        year=2025, as_of="2022-06", district_code="102", place_code="102"),
+    # district 103: advanced recognition in a year NTM is recorded lost (implausible)
+    rec(doc_id="d7", unit="district", place="Đồi Chè", measure="recognized", modality="lost",
+        year=2023, as_of="2023-05", district_code="103", place_code="103"),
+    rec(doc_id="d7", unit="district", place="Đồi Chè", measure="recognized",
+        standard="ntm_advanced", year=2023, as_of="2023-05", district_code="103",
+        place_code="103"),
+    # communes of 101: two recognised in 2020, one of them lost in 2022
+    rec(doc_id="d8", unit="commune", place="Xã 1", measure="recognized", year=2020,
+        as_of="2020-12", district_code="101", place_code="10001"),
+    rec(doc_id="d8", unit="commune", place="Xã 2", measure="recognized", year=2020,
+        as_of="2020-12", district_code="101", place_code="10002"),
+    rec(doc_id="d9", unit="commune", place="Xã 2", measure="recognized", modality="lost",
+        year=2022, as_of="2022-10", district_code="101", place_code="10002"),
+    rec(doc_id="d9", unit="commune", place="Xã 1", measure="criteria", achieved=17, total=19,
+        year=2022, as_of="2022-10", district_code="101", place_code="10001"),
+    # a district code the gazetteer does not know
+    rec(doc_id="d10", unit="district", place="Nơi Lạ", measure="recognized", year=2020,
+        as_of="2020", district_code="999", place_code="999"),
+])
+
+
+@pytest.fixture(scope="module")
+def recognitions(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ref") / "r.csv"
+    path.write_text(RECOGNITIONS_CSV, encoding="utf-8")
+    return load_recognitions(path)
+
+
+@pytest.fixture(scope="module")
+def built(recognitions):
+    return panel.district_panel(RECORDS, recognitions, districts=DISTRICTS, crosswalk=CROSSWALK,
+                                merges=MERGES, communes=COMMUNES)
+
+
+def row(p, code, year):
+    hit = p[(p["district_code"] == code) & (p["year"] == year)]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+def test_panel_shape_and_keys(built):
+    assert len(built) == 4 * 16
+    assert not built.duplicated(["district_code", "year"]).any()
+    assert built["year"].min() == 2010 and built["year"].max() == 2025
+
+
+def test_status_can_be_lost_and_regained(built):
+    got = [str(row(built, "101", y)["ntm_status"]) for y in range(2017, 2026)]
+    assert got == ["not_recognised", "not_recognised", "recognised", "recognised", "recognised",
+                   "lost", "lost", "recognised", "recognised"]
+    r = row(built, "101", 2022)
+    assert r["ntm_status_observed"] and r["ntm_doc_id"] == "d1" and r["ntm_start"] == 5
+    r = row(built, "101", 2020)
+    assert not r["ntm_status_observed"] and r["ntm_since"] == 2019
+    assert r["ntm_source"] == "reference" and r["ntm_year_basis"] == "standard_year"
+    assert r["ntm_doc_id"] == "district_recognitions.csv:2"
+
+
+def test_reference_rows_without_year(built):
+    # COMPLETENESS row, no year: recognised in 2025 only, flagged, unknown before
+    assert str(row(built, "103", 2025)["ntm_status"]) == "recognised"
+    assert row(built, "103", 2025)["ntm_inferred"]
+    assert pd.isna(row(built, "103", 2022)["ntm_status"])
+    # decision date from the note: recognised from 2021 (approximate basis)
+    r = row(built, "104", 2021)
+    assert str(r["ntm_status"]) == "recognised" and r["ntm_year_basis"] == "decision_date"
+    assert pd.isna(row(built, "104", 2020)["ntm_status"])
+
+
+def test_conflicts_are_kept_and_latest_shown(built, recognitions):
+    r = row(built, "102", 2021)
+    assert (r["ntm_communes_met"], r["ntm_communes_total"]) == (8, 9)
+    assert r["ntm_communes_conflict"] and r["ntm_communes_n_reports"] == 2
+    assert r["ntm_communes_doc_id"] == "d4"
+    assert r["ntm_communes_share"] == pytest.approx(8 / 9)
+    # counts are not carried into years without a report
+    assert pd.isna(row(built, "102", 2020)["ntm_communes_met"])
+    obs = panel.observations(RECORDS, recognitions)
+    q = panel.quality_report(built, obs)
+    c = q.conflicts[(q.conflicts["district_code"] == "102") & (q.conflicts["year"] == 2021)]
+    assert len(c) == 1 and "d3" in c.iloc[0]["alternatives"] and "d4" in c.iloc[0]["alternatives"]
+
+
+def test_targets_are_not_observations(built):
+    assert pd.isna(row(built, "102", 2025)["ntm_status"])
+
+
+def test_quality_report_flags_impossible_and_implausible(built, recognitions):
+    q = panel.quality_report(built, panel.observations(RECORDS, recognitions))
+    imp = q.problems[q.problems["kind"] == "impossible"]
+    assert ((imp["district_code"] == "102") & (imp["year"] == 2022)).any()
+    impl = q.problems[q.problems["kind"] == "implausible"]
+    assert ((impl["district_code"] == "103") & (impl["standard"] == "ntm_advanced")).any()
+    assert "999" in set(q.unmatched["unit_code"])
+    assert q.summary["districts"] == 4
+    cov = q.coverage.set_index(["province_code", "year"])
+    assert cov.loc[("01", 2021), "with_record"] == 1
+
+
+def test_communes_named_follow_losses(built):
+    assert row(built, "101", 2020)["ntm_communes_named"] == 2
+    assert row(built, "101", 2021)["ntm_communes_named"] == 2
+    assert row(built, "101", 2022)["ntm_communes_named"] == 1
+    assert row(built, "101", 2019)["ntm_communes_named"] == 0
+
+
+def test_reform_columns_and_aggregation(built):
+    r = row(built, "102", 2021)
+    assert r["province_2025_code"] == "P1" and r["province_2025_split"]
+    assert r["province_2025_share"] == pytest.approx(0.7)
+    assert row(built, "104", 2021)["merged_into"] == "103"
+    agg = panel.aggregate_2025(built)
+    assert set(agg["province_2025_code"]) == {"P1", "P2"}
+    a = agg.set_index(["province_2025_code", "year"])
+    assert a.loc[("P1", 2021), "n_districts"] == 2
+    assert a.loc[("P1", 2021), "n_split_districts"] == 1
+    assert a.loc[("P1", 2021), "ntm_districts_recognised"] == 1
+    assert a.loc[("P1", 2021), "ntm_communes_met"] == 8
+    assert a.loc[("P2", 2025), "ntm_districts_recognised"] == 2
+    assert a.loc[("P2", 2025), "ntm_districts_share"] == pytest.approx(1.0)
+    assert pd.isna(a.loc[("P2", 2021), "ntm_communes_met"])  # nobody reported
+    # the 63-province aggregation adds up to the same district count
+    assert panel.aggregate(built, by="province")["n_districts"].sum() == len(built)
+
+
+def test_commune_panel(built):
+    cp = panel.commune_panel(RECORDS, communes=COMMUNES, crosswalk=None, all_communes=True)
+    assert len(cp) == 18 * 16
+    c2 = cp[cp["commune_code"] == "10002"].set_index("year")
+    assert str(c2.loc[2021, "ntm_status"]) == "recognised"
+    assert str(c2.loc[2022, "ntm_status"]) == "lost"
+    c1 = cp[cp["commune_code"] == "10001"].set_index("year")
+    assert (c1.loc[2022, "ntm_criteria_met"], c1.loc[2022, "ntm_criteria_total"]) == (17, 19)
+    assert c1.loc[2022, "ntm_criteria_doc_id"] == "d9"
+
+
+def test_empty_records_still_give_every_district(recognitions):
+    p = panel.district_panel(None, recognitions, districts=DISTRICTS, crosswalk=CROSSWALK,
+                             merges=MERGES, communes=COMMUNES)
+    assert len(p) == 64 and not p["has_record"].any()
+    assert str(row(p, "101", 2019)["ntm_status"]) == "recognised"

@@ -248,3 +248,675 @@ def load_decisions(path: Path | str | None = None) -> pd.DataFrame:
     out["source"] = pd.Series([f"district_decisions.csv:{i + 2}" for i in range(len(raw))],
                               index=out.index, dtype="string")
     return out
+
+
+# =========================================================================== panel
+# Variables observed per (unit, year, standard); "status" is a state, the others are counts.
+VARIABLES: tuple[str, ...] = ("status", "communes", "criteria")
+STATUS_VALUES: tuple[str, ...] = ("recognised", "lost", "not_recognised")
+STATUS_DTYPE = pd.CategoricalDtype(list(STATUS_VALUES))
+PROVENANCE: tuple[str, ...] = ("doc_id", "url", "start", "end")
+
+OBSERVATION_COLUMNS: list[str] = [
+    "unit_code", "year", "standard", "variable", "state", "achieved", "total", "qualifier",
+    "as_of", "published", "year_basis", "flagged", "source_kind",
+    "doc_id", "url", "start", "end",
+]
+"""Schema of ``observations()``: one candidate value for one unit, year, standard, variable.
+
+``unit_code`` (district or commune code), ``year`` (int), ``standard``, ``variable`` (status /
+communes / criteria), ``state`` (recognised / lost, for status), ``achieved`` / ``total`` /
+``qualifier`` (for counts), ``as_of`` / ``published`` (ISO partial dates), ``year_basis``
+(``record``, or the reference table's ``standard_year`` / ``decision_date`` / ``by_mid_2025``),
+``flagged`` (True for INFERRED / COMPLETENESS reference rows), ``source_kind`` (``record`` or
+``reference``), provenance ``doc_id`` (for reference rows ``district_recognitions.csv:LINE``),
+``url``, ``start`` / ``end`` (character span of the evidence sentence in the document).
+"""
+
+
+def _str_col(df: pd.DataFrame, col: str) -> pd.Series:
+    if col not in df.columns:
+        return pd.Series(pd.NA, index=df.index, dtype="string")
+    s = df[col].astype("string").str.strip()
+    return s.mask(s == "")
+
+
+def _int_col(df: pd.DataFrame, col: str) -> pd.Series:
+    if col not in df.columns:
+        return pd.Series(pd.NA, index=df.index, dtype="Int64")
+    return pd.to_numeric(df[col], errors="coerce").astype("Int64")
+
+
+def _year_of(df: pd.DataFrame) -> pd.Series:
+    """The year a record's figure refers to: its ``year``, else the year of ``as_of``, else of
+    the publication date."""
+    year = _int_col(df, "year")
+    for col in ("as_of", "published"):
+        y = pd.to_numeric(_str_col(df, col).str.slice(0, 4), errors="coerce").astype("Int64")
+        year = year.fillna(y)
+    return year
+
+
+def _record_unit_code(rec: pd.DataFrame, level: str) -> pd.Series:
+    """Code of the unit a record is about, at ``level`` (district or commune)."""
+    place = _str_col(rec, "place_code")
+    if level == "district":
+        return place.fillna(_str_col(rec, "district_code")).str.zfill(3)
+    return place.str.zfill(5)
+
+
+def observations(records: pd.DataFrame, recognitions: pd.DataFrame | None = None,
+                 level: str = "district") -> pd.DataFrame:
+    """Every candidate value for the panel, one row per source statement (``OBSERVATION_COLUMNS``).
+
+    From records about a unit at ``level`` (``district`` or ``commune``) whose code is known:
+    ``recognized`` records with modality ``actual`` or ``lost`` give status observations;
+    ``units_met`` counting communes (district level) give ``communes``; ``criteria`` records
+    give ``criteria``. Expected and target figures are not observations (they are plans).
+    From ``recognitions`` (district level only): one ``recognised`` observation in the year
+    the recognition is first known to hold (``known_by_year``).
+    """
+    if level not in ("district", "commune"):
+        raise ValueError(f"level must be 'district' or 'commune', not {level!r}")
+    frames = []
+    if records is not None and len(records):
+        rec = records
+        unit = _str_col(rec, "unit")
+        measure = _str_col(rec, "measure")
+        modality = _str_col(rec, "modality")
+        counted = _str_col(rec, "counted")
+        code = _record_unit_code(rec, level)
+        base = (unit == level) & code.notna()
+        is_status = base & (measure == "recognized") & modality.isin(["actual", "lost"])
+        is_communes = (base & (measure == "units_met") & (counted == "commune")
+                       & (modality == "actual") & (level == "district"))
+        is_criteria = base & (measure == "criteria") & (modality == "actual")
+        variable = pd.Series(pd.NA, index=rec.index, dtype="string")
+        variable[is_status.fillna(False)] = "status"
+        variable[is_communes.fillna(False)] = "communes"
+        variable[is_criteria.fillna(False)] = "criteria"
+        keep = variable.notna()
+        state = pd.Series(pd.NA, index=rec.index, dtype="string")
+        state[is_status.fillna(False)] = modality[is_status.fillna(False)].map(
+            {"actual": "recognised", "lost": "lost"})
+        frames.append(pd.DataFrame({
+            "unit_code": code, "year": _year_of(rec), "standard": _str_col(rec, "standard"),
+            "variable": variable, "state": state,
+            "achieved": _int_col(rec, "achieved"), "total": _int_col(rec, "total"),
+            "qualifier": _str_col(rec, "qualifier"),
+            "as_of": _str_col(rec, "as_of"), "published": _str_col(rec, "published"),
+            "year_basis": pd.Series("record", index=rec.index, dtype="string"),
+            "flagged": False, "source_kind": "record",
+            "doc_id": _str_col(rec, "doc_id"), "url": _str_col(rec, "url"),
+            "start": _int_col(rec, "start"), "end": _int_col(rec, "end"),
+        })[keep & _year_of(rec).notna()])
+    if recognitions is not None and len(recognitions) and level == "district":
+        r = recognitions[recognitions["district_code"].notna()]
+        frames.append(pd.DataFrame({
+            "unit_code": r["district_code"].astype("string"),
+            "year": r["known_by_year"].astype("Int64"),
+            "standard": r["standard"].astype("string"), "variable": "status",
+            "state": "recognised", "achieved": pd.NA, "total": pd.NA, "qualifier": pd.NA,
+            "as_of": r["decision_date"].astype("string"), "published": pd.NA,
+            "year_basis": r["year_basis"].astype("string"),
+            "flagged": (r["inferred"] | r["completeness"]).astype(bool),
+            "source_kind": "reference", "doc_id": r["source"].astype("string"),
+            "url": r["url"].astype("string"), "start": pd.NA, "end": pd.NA,
+        }))
+    if not frames:
+        return _empty_observations()
+    obs = pd.concat([f for f in frames if len(f)] or [_empty_observations()], ignore_index=True)
+    return _type_observations(obs)
+
+
+def _empty_observations() -> pd.DataFrame:
+    return _type_observations(pd.DataFrame({c: [] for c in OBSERVATION_COLUMNS}))
+
+
+def _type_observations(obs: pd.DataFrame) -> pd.DataFrame:
+    obs = obs[OBSERVATION_COLUMNS].copy()
+    for c in ("unit_code", "standard", "variable", "state", "qualifier", "as_of", "published",
+              "year_basis", "source_kind", "doc_id", "url"):
+        obs[c] = obs[c].astype("string")
+    for c in ("year", "achieved", "total", "start", "end"):
+        obs[c] = pd.to_numeric(obs[c], errors="coerce").astype("Int64")
+    obs["flagged"] = obs["flagged"].fillna(False).astype(bool)
+    obs = obs[obs["standard"].isin(STANDARDS)]
+    return obs.reset_index(drop=True)
+
+
+def _value_key(obs: pd.DataFrame) -> pd.Series:
+    """What makes two observations disagree: the state, or achieved/total/qualifier."""
+    return (obs["state"].fillna("") + "|" + obs["achieved"].astype("string").fillna("")
+            + "/" + obs["total"].astype("string").fillna("") + "|"
+            + obs["qualifier"].fillna("exact"))
+
+
+def select_observations(obs: pd.DataFrame) -> pd.DataFrame:
+    """The one value a map shows per (unit_code, year, standard, variable), with conflicts.
+
+    Rule (documented in the module and in ``data/README.md``): the **latest report in that
+    year** wins — sort by ``as_of`` (ISO partial date; missing sorts first), then
+    ``published``, then records before reference rows (a record carries its evidence span),
+    then ``doc_id`` and ``start`` for determinism; the last one is shown. ``n_reports`` counts
+    the observations, ``conflict`` is True when they disagree (different state, or different
+    achieved/total), ``alternatives`` lists the other values with their doc ids.
+    """
+    if obs.empty:
+        out = obs.copy()
+        out["n_reports"] = pd.Series(dtype="Int64")
+        out["conflict"] = pd.Series(dtype=bool)
+        out["alternatives"] = pd.Series(dtype="string")
+        return out
+    o = obs.copy()
+    o["_value"] = _value_key(o)
+    o["_kind"] = (o["source_kind"] == "record").astype(int)
+    o = o.sort_values(["unit_code", "year", "standard", "variable", "as_of", "published",
+                       "_kind", "doc_id", "start"], na_position="first", kind="stable")
+    keys = ["unit_code", "year", "standard", "variable"]
+    g = o.groupby(keys, sort=False, dropna=False)
+    chosen = g.tail(1).copy()
+    stats = g.agg(n_reports=("_value", "size"), n_values=("_value", "nunique"))
+    alts = (o.assign(_alt=o["_value"] + "@" + o["doc_id"].fillna("?"))
+            .groupby(keys, sort=False, dropna=False)["_alt"]
+            .agg(lambda s: "; ".join(dict.fromkeys(s))))
+    chosen = chosen.join(stats, on=keys).join(alts.rename("alternatives"), on=keys)
+    chosen["conflict"] = chosen["n_values"] > 1
+    chosen["alternatives"] = chosen["alternatives"].where(chosen["conflict"]).astype("string")
+    chosen["n_reports"] = chosen["n_reports"].astype("Int64")
+    return chosen.drop(columns=["_value", "_kind", "n_values"]).reset_index(drop=True)
+
+
+def _grid(units: pd.DataFrame, key: str, years: range | list[int]) -> pd.DataFrame:
+    years = list(years)
+    g = units.loc[units.index.repeat(len(years))].reset_index(drop=True)
+    g["year"] = pd.array(years * len(units), dtype="Int64")
+    return g.sort_values([key, "year"], kind="stable").reset_index(drop=True)
+
+
+def _attach_status(grid: pd.DataFrame, sel: pd.DataFrame, key: str, std: str) -> pd.DataFrame:
+    """Status columns for one standard: observed values, carried forward until the next
+    observation (a later ``lost`` ends a recognition; nothing forces monotone progress), and
+    ``not_recognised`` before a reference recognition whose standard year is known."""
+    p = f"{std}_"
+    s = sel[(sel["variable"] == "status") & (sel["standard"] == std)]
+    cols = {
+        "state": f"{p}status", "year_basis": f"{p}year_basis", "flagged": f"{p}inferred",
+        "source_kind": f"{p}source", "doc_id": f"{p}doc_id", "url": f"{p}url",
+        "start": f"{p}start", "end": f"{p}end", "conflict": f"{p}status_conflict",
+        "n_reports": f"{p}status_n_reports",
+    }
+    s = s[["unit_code", "year", *cols]].rename(columns={"unit_code": key, **cols})
+    s[f"{p}since"] = s["year"]
+    out = grid.merge(s, on=[key, "year"], how="left", validate="one_to_one")
+    observed = out[f"{p}status"].notna()
+    carry = [f"{p}status", f"{p}since", f"{p}year_basis", f"{p}inferred", f"{p}source",
+             f"{p}doc_id", f"{p}url", f"{p}start", f"{p}end"]
+    out[carry] = out.groupby(key, sort=False)[carry].ffill()
+    # before a recognition whose standard year is known, the unit was not yet recognised
+    first = (sel[(sel["variable"] == "status") & (sel["standard"] == std)
+                 & (sel["year_basis"] == "standard_year")]
+             .groupby("unit_code")["year"].min().rename("_first"))
+    out = out.join(first, on=key)
+    before = out[f"{p}status"].isna() & out["_first"].notna() & (out["year"] < out["_first"])
+    out.loc[before, f"{p}status"] = "not_recognised"
+    ref = (sel[(sel["variable"] == "status") & (sel["standard"] == std)
+               & (sel["year_basis"] == "standard_year")]
+           .sort_values("year").groupby("unit_code").head(1)
+           .set_index("unit_code")[["doc_id", "url"]])
+    for c in ("doc_id", "url"):
+        out.loc[before, f"{p}{c}"] = out.loc[before, key].map(ref[c]).to_numpy()
+    out.loc[before, f"{p}source"] = "reference"
+    out = out.drop(columns="_first")
+    out[f"{p}status"] = out[f"{p}status"].astype(STATUS_DTYPE)
+    out[f"{p}status_observed"] = observed.to_numpy()
+    out[f"{p}status_conflict"] = out[f"{p}status_conflict"].fillna(False).astype(bool)
+    out[f"{p}inferred"] = out[f"{p}inferred"].fillna(False).astype(bool)
+    out[f"{p}status_n_reports"] = out[f"{p}status_n_reports"].fillna(0).astype("Int64")
+    out[f"{p}since"] = out[f"{p}since"].astype("Int64")
+    return out
+
+
+def _attach_count(grid: pd.DataFrame, sel: pd.DataFrame, key: str, std: str,
+                  variable: str) -> pd.DataFrame:
+    """Count columns (``<std>_<variable>_met`` / ``_total`` / ``_share`` …) for one standard:
+    the latest report of the year, not carried to other years."""
+    p = f"{std}_{variable}_"
+    s = sel[(sel["variable"] == variable) & (sel["standard"] == std)]
+    cols = {"achieved": f"{p}met", "total": f"{p}total", "qualifier": f"{p}qualifier",
+            "as_of": f"{p}as_of", "doc_id": f"{p}doc_id", "url": f"{p}url",
+            "start": f"{p}start", "end": f"{p}end", "n_reports": f"{p}n_reports",
+            "conflict": f"{p}conflict"}
+    s = s[["unit_code", "year", *cols]].rename(columns={"unit_code": key, **cols})
+    out = grid.merge(s, on=[key, "year"], how="left", validate="one_to_one")
+    met, total = out[f"{p}met"].astype("Float64"), out[f"{p}total"].astype("Float64")
+    out[f"{p}share"] = (met / total.where(total > 0)).astype("Float64")
+    out[f"{p}conflict"] = out[f"{p}conflict"].fillna(False).astype(bool)
+    out[f"{p}n_reports"] = out[f"{p}n_reports"].fillna(0).astype("Int64")
+    return out
+
+
+def _province_2025(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """Per district: the 2025 province taking the largest share of its communes, the share,
+    and whether the district was split across 2025 provinces."""
+    cw = crosswalk.copy()
+    cw["district_code"] = cw["district_code"].astype("string")
+    cw["share"] = pd.to_numeric(cw["share"], errors="coerce").fillna(0.0)
+    cw = cw.sort_values(["district_code", "share", "province_2025_code"],
+                        ascending=[True, False, True], kind="stable")
+    n = cw.groupby("district_code")["province_2025_code"].nunique().rename("_n")
+    top = cw.groupby("district_code").head(1).set_index("district_code")
+    out = pd.DataFrame({
+        "province_2025_code": top["province_2025_code"].astype("string"),
+        "province_2025_name": top["province_2025_name"].astype("string"),
+        "province_2025_share": top["share"].astype("Float64"),
+    })
+    out["province_2025_split"] = (n.reindex(out.index).fillna(1) > 1).astype(bool)
+    return out
+
+
+def _load_gazetteer_frames(districts, crosswalk, merges, communes):
+    from helpers import gazetteer  # the reference layer; imported late so tests can inject
+
+    if districts is None:
+        districts = gazetteer.districts()
+    if crosswalk is None:
+        crosswalk = gazetteer.crosswalk_2025(level="district")
+    if merges is None:
+        merges = gazetteer.district_merges()
+    if communes is None:
+        communes = gazetteer.communes()
+    return districts, crosswalk, merges, communes
+
+
+def district_panel(
+    records: pd.DataFrame | None,
+    recognitions: pd.DataFrame | None = None,
+    years: range | list[int] = range(2010, 2026),
+    *,
+    districts: pd.DataFrame | None = None,
+    crosswalk: pd.DataFrame | None = None,
+    merges: pd.DataFrame | None = None,
+    communes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per (district_code, year) for every pre-2025 district (705, 2022-10 vintage).
+
+    ``records``: progress records (``helpers.records`` schema) — may be empty;
+    ``recognitions``: ``load_recognitions()`` (default) or ``None`` to use records only.
+    ``districts`` / ``crosswalk`` / ``merges`` / ``communes`` default to ``helpers.gazetteer``.
+
+    Columns (``S`` is each standard ``ntm``, ``ntm_advanced``, ``ntm_model``):
+
+    - identity: ``district_code``, ``district_name``, ``district_type``, ``province_code``,
+      ``province_name``, ``year``; ``n_communes`` (communes of the district in the 2022-10
+      list, when known); ``merged_into`` (the 2025-03 district a merged district went into,
+      else ``<NA>``);
+    - 2025 reform: ``province_2025_code``, ``province_2025_name``, ``province_2025_share``
+      (share of the district's communes in that province), ``province_2025_split`` (True when
+      the district's communes went to more than one 2025 province: the majority one is given);
+    - status: ``S_status`` (``recognised`` / ``lost`` / ``not_recognised`` / ``<NA>`` unknown),
+      ``S_since`` (year the current state began), ``S_status_observed`` (a report or reference
+      row for this very year; else carried forward from an earlier year, or — for
+      ``not_recognised`` — deduced from a later recognition with a known standard year),
+      ``S_year_basis`` (``record`` / ``standard_year`` / ``decision_date`` / ``by_mid_2025``),
+      ``S_inferred`` (rests on an INFERRED / COMPLETENESS reference row), ``S_source``
+      (``record`` / ``reference``), provenance ``S_doc_id``, ``S_url``, ``S_start``, ``S_end``,
+      ``S_status_conflict``, ``S_status_n_reports``;
+    - communes meeting the standard as reported for the district (latest report in the year,
+      not carried): ``S_communes_met``, ``S_communes_total``, ``S_communes_share``,
+      ``S_communes_qualifier``, ``S_communes_as_of``, provenance ``S_communes_doc_id`` / ``_url``
+      / ``_start`` / ``_end``, ``S_communes_conflict``, ``S_communes_n_reports``;
+      ``S_communes_named``: communes of the district that reports name as recognised (and not
+      since lost) up to that year — a lower bound;
+    - district criteria met: ``S_criteria_met``, ``S_criteria_total``, ``S_criteria_share``,
+      same provenance and conflict columns;
+    - ``n_records``: records of any kind about the district (or its communes) in that year;
+      ``has_record``.
+
+    Conflicting reports for the same district, year and standard are all kept in
+    ``observations()``; the panel shows the latest (``select_observations``) and flags it.
+    """
+    districts, crosswalk, merges, communes = _load_gazetteer_frames(
+        districts, crosswalk, merges, communes)
+    if recognitions is None:
+        recognitions = load_recognitions()
+    records = records if records is not None else pd.DataFrame(columns=["unit"])
+    years = list(years)
+    units = districts[["district_code", "district_name", "district_type", "province_code",
+                       "province_name"]].copy()
+    units["district_code"] = units["district_code"].astype("string")
+    units = units.drop_duplicates("district_code").sort_values("district_code")
+    if communes is not None and len(communes):
+        n = communes.groupby(communes["district_code"].astype("string")).size()
+        units["n_communes"] = units["district_code"].map(n).astype("Int64")
+    else:
+        units["n_communes"] = pd.array([pd.NA] * len(units), dtype="Int64")
+    if merges is not None and len(merges):
+        m = merges.copy()
+        m = m[m["old_district_code"].astype("string") != m["new_district_code"].astype("string")]
+        mm = m.drop_duplicates("old_district_code").set_index(
+            m.drop_duplicates("old_district_code")["old_district_code"].astype("string"))
+        units["merged_into"] = units["district_code"].map(mm["new_district_code"]).astype("string")
+    else:
+        units["merged_into"] = pd.array([pd.NA] * len(units), dtype="string")
+    p25 = _province_2025(crosswalk)
+    units = units.join(p25, on="district_code")
+    units["province_2025_split"] = units["province_2025_split"].fillna(False).astype(bool)
+
+    obs = observations(records, recognitions, level="district")
+    sel = select_observations(obs)
+    out = _grid(units, "district_code", years)
+    for std in STANDARDS:
+        out = _attach_status(out, sel, "district_code", std)
+        out = _attach_count(out, sel, "district_code", std, "communes")
+        out = _attach_count(out, sel, "district_code", std, "criteria")
+    named = _communes_named(records, communes, years)
+    out = out.merge(named, on=["district_code", "year"], how="left")
+    for std in STANDARDS:
+        out[f"{std}_communes_named"] = out[f"{std}_communes_named"].fillna(0).astype("Int64")
+    n_rec = _records_per_district_year(records, communes)
+    out = out.merge(n_rec, on=["district_code", "year"], how="left")
+    out["n_records"] = out["n_records"].fillna(0).astype("Int64")
+    out["has_record"] = out["n_records"] > 0
+    return out.reset_index(drop=True)
+
+
+def _commune_district(records: pd.DataFrame, communes: pd.DataFrame | None) -> pd.Series:
+    """District code of each commune-level record: from the commune list, else the record."""
+    code = _record_unit_code(records, "commune")
+    own = _str_col(records, "district_code").str.zfill(3)
+    if communes is not None and len(communes):
+        lut = communes.drop_duplicates("commune_code").set_index(
+            communes.drop_duplicates("commune_code")["commune_code"].astype("string")
+        )["district_code"].astype("string")
+        return code.map(lut).astype("string").fillna(own)
+    return own
+
+
+def _communes_named(records: pd.DataFrame, communes: pd.DataFrame | None,
+                    years: list[int]) -> pd.DataFrame:
+    cols = ["district_code", "year", *[f"{s}_communes_named" for s in STANDARDS]]
+    if records is None or not len(records) or "unit" not in records.columns:
+        return pd.DataFrame({c: pd.Series(dtype="string" if c == "district_code" else "Int64")
+                             for c in cols})
+    obs = observations(records, None, level="commune")
+    obs = obs[obs["variable"] == "status"]
+    if obs.empty:
+        return pd.DataFrame({c: pd.Series(dtype="string" if c == "district_code" else "Int64")
+                             for c in cols})
+    sel = select_observations(obs)
+    rec = records.copy()
+    rec["_c"] = _record_unit_code(rec, "commune")
+    rec["_d"] = _commune_district(rec, communes)
+    lut = rec.dropna(subset=["_c", "_d"]).drop_duplicates("_c").set_index("_c")["_d"]
+    cunits = pd.DataFrame({"commune_code": sel["unit_code"].drop_duplicates()})
+    grid = _grid(cunits, "commune_code", years)
+    frames = []
+    for std in STANDARDS:
+        st = _attach_status(grid[["commune_code", "year"]], sel, "commune_code", std)
+        frames.append((st[f"{std}_status"] == "recognised").rename(f"{std}_communes_named"))
+    flags = pd.concat([grid[["commune_code", "year"]], *frames], axis=1)
+    flags["district_code"] = flags["commune_code"].map(lut).astype("string")
+    agg = (flags.dropna(subset=["district_code"])
+           .groupby(["district_code", "year"])[[f"{s}_communes_named" for s in STANDARDS]]
+           .sum().astype("Int64").reset_index())
+    agg["district_code"] = agg["district_code"].astype("string")
+    return agg
+
+
+def _records_per_district_year(records: pd.DataFrame,
+                               communes: pd.DataFrame | None) -> pd.DataFrame:
+    if records is None or not len(records) or "unit" not in records.columns:
+        return pd.DataFrame({"district_code": pd.Series(dtype="string"),
+                             "year": pd.Series(dtype="Int64"),
+                             "n_records": pd.Series(dtype="Int64")})
+    unit = _str_col(records, "unit")
+    d = _str_col(records, "district_code").str.zfill(3)
+    d = d.where(unit != "district", _record_unit_code(records, "district"))
+    d = d.where(~unit.isin(["commune", "village"]), _commune_district(records, communes)
+                .fillna(d))
+    df = pd.DataFrame({"district_code": d, "year": _year_of(records)}).dropna()
+    return (df.groupby(["district_code", "year"]).size().rename("n_records").astype("Int64")
+            .reset_index())
+
+
+def commune_panel(
+    records: pd.DataFrame | None,
+    years: range | list[int] = range(2010, 2026),
+    *,
+    communes: pd.DataFrame | None = None,
+    crosswalk: pd.DataFrame | None = None,
+    all_communes: bool = True,
+) -> pd.DataFrame:
+    """One row per (commune_code, year), built the same way as ``district_panel``.
+
+    Units: every commune of ``communes`` (default ``gazetteer.communes()``) when
+    ``all_communes``, else only communes some record is about. Columns: ``commune_code``,
+    ``commune_name``, ``commune_type``, ``district_code``, ``province_code``, ``year``,
+    ``commune_2025_code``, ``province_2025_code`` (from ``crosswalk``, default
+    ``gazetteer.crosswalk_2025("commune")``, default row when a commune was split), and per
+    standard ``S``: ``S_status`` / ``S_since`` / ``S_status_observed`` / ``S_year_basis`` /
+    provenance / ``S_status_conflict`` (as in ``district_panel``), and commune criteria met
+    ``S_criteria_met`` / ``_total`` / ``_share`` with provenance and conflict flags.
+    """
+    if communes is None or crosswalk is None:
+        from helpers import gazetteer
+
+        communes = gazetteer.communes() if communes is None else communes
+        crosswalk = gazetteer.crosswalk_2025(level="commune") if crosswalk is None else crosswalk
+    records = records if records is not None else pd.DataFrame(columns=["unit"])
+    obs = observations(records, None, level="commune")
+    sel = select_observations(obs)
+    cols = ["commune_code", "commune_name", "commune_type", "district_code", "province_code"]
+    units = communes[[c for c in cols if c in communes.columns]].copy()
+    units["commune_code"] = units["commune_code"].astype("string")
+    units = units.drop_duplicates("commune_code")
+    known = set(units["commune_code"])
+    extra = sorted(set(sel["unit_code"].dropna()) - known)
+    if extra:  # codes from records that the commune list lacks: kept, flagged by empty names
+        units = pd.concat([units, pd.DataFrame({"commune_code": pd.array(extra, dtype="string")})],
+                          ignore_index=True)
+    if not all_communes:
+        units = units[units["commune_code"].isin(set(sel["unit_code"]))]
+    units = units.sort_values("commune_code").reset_index(drop=True)
+    if crosswalk is not None and len(crosswalk):
+        cw = crosswalk.copy()
+        cw["commune_code"] = cw["commune_code"].astype("string")
+        if "is_default" in cw.columns:
+            cw = cw.sort_values("is_default", ascending=False, kind="stable")
+        cw = cw.drop_duplicates("commune_code").set_index("commune_code")
+        for c in ("commune_2025_code", "province_2025_code"):
+            units[c] = units["commune_code"].map(cw[c]).astype("string") if c in cw else pd.NA
+    out = _grid(units, "commune_code", list(years))
+    for std in STANDARDS:
+        out = _attach_status(out, sel, "commune_code", std)
+        out = _attach_count(out, sel, "commune_code", std, "criteria")
+    return out.reset_index(drop=True)
+
+
+def aggregate(panel: pd.DataFrame, by: str = "province_2025") -> pd.DataFrame:
+    """Aggregate a district panel to provinces: ``by="province_2025"`` (34 provinces after the
+    July 2025 reform; a split district counts once, in its majority province) or
+    ``by="province"`` (63 pre-2025 provinces).
+
+    Per (province, year): ``n_districts``, ``n_split_districts``, and per standard ``S``:
+    ``S_districts_recognised`` (status recognised), ``S_districts_known`` (status not
+    unknown), ``S_districts_share`` (recognised / n_districts), ``S_communes_met`` and
+    ``S_communes_total`` summed over the districts with a report that year,
+    ``S_communes_reporting`` (how many districts reported), ``S_communes_named``; and
+    ``n_records``, ``districts_with_record``.
+    """
+    keys = {"province_2025": ["province_2025_code", "province_2025_name"],
+            "province": ["province_code", "province_name"]}.get(by)
+    if keys is None:
+        raise ValueError(f"by must be 'province_2025' or 'province', not {by!r}")
+    p = panel.copy()
+    agg: dict[str, tuple[str, str]] = {
+        "n_districts": ("district_code", "nunique"),
+        "n_split_districts": ("province_2025_split", "sum"),
+        "n_records": ("n_records", "sum"),
+        "districts_with_record": ("has_record", "sum"),
+    }
+    for std in STANDARDS:
+        p[f"_{std}_rec"] = p[f"{std}_status"] == "recognised"
+        p[f"_{std}_known"] = p[f"{std}_status"].notna()
+        p[f"_{std}_rep"] = p[f"{std}_communes_total"].notna()
+        agg[f"{std}_districts_recognised"] = (f"_{std}_rec", "sum")
+        agg[f"{std}_districts_known"] = (f"_{std}_known", "sum")
+        agg[f"{std}_communes_met"] = (f"{std}_communes_met", "sum")
+        agg[f"{std}_communes_total"] = (f"{std}_communes_total", "sum")
+        agg[f"{std}_communes_reporting"] = (f"_{std}_rep", "sum")
+        agg[f"{std}_communes_named"] = (f"{std}_communes_named", "sum")
+    out = p.groupby([*keys, "year"], dropna=False, observed=True).agg(**agg).reset_index()
+    for c in out.columns:
+        if c not in (*keys, "year"):
+            out[c] = out[c].astype("Int64")
+    for std in STANDARDS:
+        out[f"{std}_districts_share"] = (out[f"{std}_districts_recognised"].astype("Float64")
+                                         / out["n_districts"].astype("Float64"))
+        tot = out[f"{std}_communes_total"].astype("Float64")
+        out[f"{std}_communes_share"] = (out[f"{std}_communes_met"].astype("Float64")
+                                        / tot.where(tot > 0))
+        none = out[f"{std}_communes_reporting"] == 0
+        out.loc[none, [f"{std}_communes_met", f"{std}_communes_total"]] = pd.NA
+    return out
+
+
+def aggregate_2025(panel: pd.DataFrame) -> pd.DataFrame:
+    """``aggregate(panel, by="province_2025")``: the panel on the 34 provinces of July 2025."""
+    return aggregate(panel, by="province_2025")
+
+
+# --------------------------------------------------------------------------- quality
+@dataclass
+class QualityReport:
+    """Coverage, conflicts and impossible values of a district panel (see ``quality_report``)."""
+
+    summary: dict[str, object]
+    coverage: pd.DataFrame  # per province and year
+    coverage_by_year: pd.DataFrame
+    conflicts: pd.DataFrame
+    problems: pd.DataFrame  # impossible / implausible values
+    unmatched: pd.DataFrame  # observations whose unit code is not a panel district
+
+    def __repr__(self) -> str:
+        lines = [f"{k}: {v}" for k, v in self.summary.items()]
+        return "QualityReport(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def quality_report(panel: pd.DataFrame, obs: pd.DataFrame | None = None) -> QualityReport:
+    """Coverage (districts with any record, by province and year), conflicts (same district,
+    year, standard and variable reported with different values — with the alternatives when
+    ``obs`` from ``observations()`` is given) and impossible or implausible values:
+
+    - impossible: met > total, negative counts, criteria met > criteria total;
+    - implausible: a district reporting more communes than it has in the 2022-10 list
+      (``n_communes``; communes merged in 2019–21 can explain a few), district criteria out of a
+      total other than 9, an advanced / model recognition in a year the district is recorded
+      as not (or no longer) meeting the basic NTM standard.
+    """
+    cov = (panel.groupby(["province_code", "province_name", "year"], observed=True)
+           .agg(n_districts=("district_code", "nunique"), with_record=("has_record", "sum"))
+           .reset_index())
+    cov["share"] = cov["with_record"] / cov["n_districts"]
+    known = panel["ntm_status"].notna()
+    by_year = (panel.assign(_known=known)
+               .groupby("year").agg(n_districts=("district_code", "nunique"),
+                                    with_record=("has_record", "sum"),
+                                    ntm_status_known=("_known", "sum"),
+                                    ntm_recognised=("ntm_status",
+                                                    lambda s: int((s == "recognised").sum())))
+               .reset_index())
+    rows = []
+    for std in STANDARDS:
+        for var, flag in (("status", f"{std}_status_conflict"),
+                          ("communes", f"{std}_communes_conflict"),
+                          ("criteria", f"{std}_criteria_conflict")):
+            hit = panel[panel[flag]]
+            if hit.empty:
+                continue
+            shown = (hit[f"{std}_status"].astype("string") if var == "status" else
+                     hit[f"{std}_{var}_met"].astype("string") + "/"
+                     + hit[f"{std}_{var}_total"].astype("string").fillna("?"))
+            doc = hit[f"{std}_doc_id" if var == "status" else f"{std}_{var}_doc_id"]
+            n = hit[f"{std}_status_n_reports" if var == "status" else f"{std}_{var}_n_reports"]
+            rows.append(pd.DataFrame({
+                "district_code": hit["district_code"], "district_name": hit["district_name"],
+                "year": hit["year"], "standard": std, "variable": var,
+                "shown": shown, "shown_doc_id": doc, "n_reports": n}))
+    conflicts = (pd.concat(rows, ignore_index=True) if rows else
+                 pd.DataFrame(columns=["district_code", "district_name", "year", "standard",
+                                       "variable", "shown", "shown_doc_id", "n_reports"]))
+    if obs is not None and len(conflicts):
+        sel = select_observations(obs)
+        alts = sel.set_index(["unit_code", "year", "standard", "variable"])["alternatives"]
+        idx = pd.MultiIndex.from_frame(conflicts[["district_code", "year", "standard",
+                                                  "variable"]].astype({"year": "Int64"}))
+        conflicts["alternatives"] = alts.reindex(idx).to_numpy()
+    problems = _problems(panel)
+    if obs is not None:
+        unmatched = obs[~obs["unit_code"].isin(set(panel["district_code"]))][
+            ["unit_code", "year", "standard", "variable", "source_kind", "doc_id"]
+        ].reset_index(drop=True)
+    else:
+        unmatched = pd.DataFrame(columns=["unit_code", "year", "standard", "variable",
+                                          "source_kind", "doc_id"])
+    summary = {
+        "districts": int(panel["district_code"].nunique()),
+        "years": f"{int(panel['year'].min())}–{int(panel['year'].max())}",
+        "districts_with_any_record": int(panel.loc[panel["has_record"], "district_code"]
+                                         .nunique()),
+        "districts_with_ntm_status_2025": int(panel.loc[(panel["year"] == panel["year"].max())
+                                                        & known, "district_code"].nunique()),
+        "district_years_with_record": int(panel["has_record"].sum()),
+        "conflicts": len(conflicts),
+        "impossible": int((problems["kind"] == "impossible").sum()),
+        "implausible": int((problems["kind"] == "implausible").sum()),
+        "unmatched_observations": len(unmatched),
+    }
+    return QualityReport(summary, cov, by_year, conflicts, problems, unmatched)
+
+
+def _problems(panel: pd.DataFrame) -> pd.DataFrame:
+    out = []
+
+    def add(mask: pd.Series, kind: str, std: str, what: str, doc_col: str) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            hit = panel[mask]
+            out.append(pd.DataFrame({"district_code": hit["district_code"],
+                                     "district_name": hit["district_name"],
+                                     "year": hit["year"], "standard": std, "kind": kind,
+                                     "problem": what, "doc_id": hit[doc_col]}))
+
+    for std in STANDARDS:
+        for var in ("communes", "criteria"):
+            met, tot = panel[f"{std}_{var}_met"], panel[f"{std}_{var}_total"]
+            doc = f"{std}_{var}_doc_id"
+            add(met > tot, "impossible", std, f"{var}: met > total", doc)
+            add((met < 0) | (tot < 0), "impossible", std, f"{var}: negative count", doc)
+        tot = panel[f"{std}_communes_total"]
+        add(tot > panel["n_communes"], "implausible", std,
+            "communes total exceeds the district's communes in the 2022-10 list",
+            f"{std}_communes_doc_id")
+        add(panel[f"{std}_communes_met"] > panel["n_communes"], "implausible", std,
+            "communes met exceeds the district's communes in the 2022-10 list",
+            f"{std}_communes_doc_id")
+    add(panel["ntm_criteria_total"].notna() & (panel["ntm_criteria_total"] != 9),
+        "implausible", "ntm", "district criteria total is not 9", "ntm_criteria_doc_id")
+    for std in ("ntm_advanced", "ntm_model"):
+        add((panel[f"{std}_status"] == "recognised")
+            & panel["ntm_status"].isin(["not_recognised", "lost"]),
+            "implausible", std, "recognised while basic NTM is not (or no longer) met",
+            f"{std}_doc_id")
+    if not out:
+        return pd.DataFrame(columns=["district_code", "district_name", "year", "standard",
+                                     "kind", "problem", "doc_id"])
+    return pd.concat(out, ignore_index=True)
+
+
+def map_value(panel: pd.DataFrame, standard: str = "ntm") -> pd.Series:
+    """The status a map shows for ``standard``: the panel's selected (latest) value, as a
+    readable category (recognised / lost / not yet / no information)."""
+    labels = {"recognised": "recognised", "lost": "lost", "not_recognised": "not yet"}
+    return panel[f"{standard}_status"].astype("string").map(labels).astype("string")
