@@ -102,12 +102,16 @@ CROSSWALK = pd.DataFrame({
                            "Tỉnh Mới Hai"],
     "share": [1.0, 0.7, 0.3, 1.0, 1.0],
 })
-MERGES = pd.DataFrame({"old_district_code": ["104"], "new_district_code": ["103"]})
-RECOGNITIONS_CSV = """ma_huyen,district,unit_type,province,standard,standard_year,decision_no,decision_date,url,note
-101,Hồ Lâm,huyện,Tỉnh Một,ntm,2019,1/QĐ-TTg,2020-05-04,https://example.org/a,signed someone
-103,Đồi Chè,thị xã,Tỉnh Hai,ntm,,,,https://example.org/b,COMPLETENESS: page says all units of Tỉnh Hai
-104,Bến Đá,huyện,Tỉnh Hai,ntm,,,,https://example.org/c,decision date info: ~2021-06 (reported 01/07/2021)
-"""
+MERGES = pd.DataFrame({"old_district_code": ["104", "102"], "new_district_code": ["103", "101"],
+                       "old_district_abolished": [True, False]})
+RECOGNITIONS_CSV = "\n".join([
+    "ma_huyen,district,unit_type,province,standard,standard_year,decision_no,decision_date,"
+    "url,note",
+    "101,Hồ Lâm,huyện,Tỉnh Một,ntm,2019,1/QĐ-TTg,2020-05-04,https://example.org/a,signed X",
+    "103,Đồi Chè,thị xã,Tỉnh Hai,ntm,,,,https://example.org/b,COMPLETENESS: all units of Hai",
+    "104,Bến Đá,huyện,Tỉnh Hai,ntm,,,,https://example.org/c,"
+    "decision date info: ~2021-06 (reported 01/07/2021)",
+]) + "\n"
 
 
 def rec(**kw):
@@ -251,6 +255,7 @@ def test_reform_columns_and_aggregation(built):
     assert r["province_2025_code"] == "P1" and r["province_2025_split"]
     assert r["province_2025_share"] == pytest.approx(0.7)
     assert row(built, "104", 2021)["merged_into"] == "103"
+    assert pd.isna(row(built, "102", 2021)["merged_into"])  # only some communes moved
     agg = panel.aggregate_2025(built)
     assert set(agg["province_2025_code"]) == {"P1", "P2"}
     a = agg.set_index(["province_2025_code", "year"])

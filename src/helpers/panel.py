@@ -594,6 +594,8 @@ def district_panel(
     if merges is not None and len(merges):
         m = merges.copy()
         m = m[m["old_district_code"].astype("string") != m["new_district_code"].astype("string")]
+        if "old_district_abolished" in m.columns:  # communes_transferred is not a merger
+            m = m[m["old_district_abolished"].fillna(False).astype(bool)]
         mm = m.drop_duplicates("old_district_code").set_index(
             m.drop_duplicates("old_district_code")["old_district_code"].astype("string"))
         units["merged_into"] = units["district_code"].map(mm["new_district_code"]).astype("string")
