@@ -36,7 +36,11 @@ in the 2025-03 list when the 2022-10 list has no candidate; such results carry
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import importlib.util
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -44,7 +48,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -144,6 +147,7 @@ TYPE_LEVEL = {
 # Type words written without diacritics are only read as type words in text without any
 # diacritics ("Quan Hóa" is a name); the resolver then also tries the whole text as a name
 # ("quan hoa" may be Quan Hóa or Quận Hoà).
+_ASCII_FIRST_WORDS = {"thanh", "tinh", "huyen", "quan", "thi", "phuong", "xa"}
 _ASCII_TYPES = {"thanh pho", "tinh", "huyen", "quan", "thi xa", "thi tran", "phuong", "xa"}
 
 
@@ -163,13 +167,18 @@ class NameKey:
     loose: str = ""
 
 
-def _clean(text: str) -> str:
+def _tidy(text: str) -> str:
+    """NFC, look-alike Đ fixed ("Ð" U+00D0 → "Đ"), spacing folded, outer punctuation dropped."""
     text = unicodedata.normalize("NFC", str(text))
     text = text.replace("\u00d0", "Đ").replace("\u0189", "Đ").replace("\u00f0", "đ")
-    text = re.sub(r"[\u2018\u2019\u02bc`´']", "", text)  # Cư M'gar = Cư Mgar
+    return re.sub(r"\s+", " ", text).strip(' .,;:()"\u201c\u201d')
+
+
+def _clean(text: str) -> str:
+    """Tidy text for keys: apostrophes dropped (Cư M'gar = Cư Mgar), hyphens are spaces."""
+    text = re.sub(r"[\u2018\u2019\u02bc`´']", "", _tidy(text))
     text = re.sub(r"[\u2010-\u2015\-_/]", " ", text)
-    text = re.sub(r"\s+", " ", text).strip(" .,;:()\"")
-    return text
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _split_tone(syllable: str) -> tuple[str, str]:
@@ -254,7 +263,12 @@ def _key_of(display: str) -> str:
         if w.isdigit():
             w = str(int(w))  # Phường 01 = Phường 1
         words.append(_canon_syllable(w))
+    if len(words) > 1 and words[-1] in _ROMAN:  # "Sơn Kim I" = "Sơn Kim 1"
+        words[-1] = _ROMAN[words[-1]]
     return " ".join(words)
+
+
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 
 
 @cache
@@ -271,7 +285,7 @@ def normalize_name(text: str) -> NameKey:
 
 @cache
 def _normalize(text: str, strip_type: bool) -> NameKey:
-    text = _clean(text)
+    text = _tidy(text)
     lower = text.lower()
     has_diacritics = _strip_diacritics(text) != text
     unit_type = None
@@ -292,10 +306,10 @@ def _normalize(text: str, strip_type: bool) -> NameKey:
     display = text
     # numbered units keep their type word in the display name: "Phường 1", "Quận 3"
     if unit_type and display.replace(" ", "").isdigit():
-        display = f"{unit_type.capitalize()} {int(display)}"
+        display = f"{unit_type.capitalize()} {int(display.replace(' ', ''))}"
         key = str(int(text.replace(" ", "")))
     else:
-        key = _key_of(display)
+        key = _key_of(_clean(display))
     return NameKey(key=key, display=display, unit_type=unit_type, loose=_loose(key))
 
 
@@ -307,6 +321,61 @@ def _loose(key: str) -> str:
 # --------------------------------------------------------------------------------------
 # Unit tables
 # --------------------------------------------------------------------------------------
+
+
+_CACHE_FORMAT = "1"
+
+
+@cache
+def _cache_tag() -> str:
+    """Hash of everything a cached table depends on: sources, package version, this code."""
+    h = hashlib.sha256(_CACHE_FORMAT.encode())
+    h.update(datasets.registry()[UNIT_LIST_2022].sha256.encode())
+    try:
+        h.update(importlib.metadata.version("vietnamadminunits").encode())
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    h.update(Path(__file__).read_bytes())
+    regions = paths.DATA / REGIONS_CSV
+    if regions.is_file():
+        h.update(regions.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _cached_table(name: str):
+    """Memoise a table builder in memory and as parquet in ``cache_dir()/gazetteer``.
+
+    The file name carries :func:`_cache_tag`, so a change of source, package or code
+    rebuilds the table; an unwritable cache folder only costs speed.
+    """
+
+    def wrap(builder):
+        @cache
+        def load() -> pd.DataFrame:
+            path = datasets.cache_dir() / "gazetteer" / f"{name}-{_cache_tag()}.parquet"
+            if path.is_file():
+                try:
+                    return pd.read_parquet(path)
+                except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt
+                    pass
+            df = builder()
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                df.to_parquet(tmp, index=False)
+                tmp.replace(path)
+                for stale in path.parent.glob(f"{name}-*.parquet"):
+                    if stale != path:  # tables of an older source or code version
+                        stale.unlink(missing_ok=True)
+            except OSError:
+                pass
+            return df
+
+        load.__doc__ = builder.__doc__
+        load.__wrapped__ = builder
+        return load
+
+    return wrap
 
 
 def _short_name(full: str) -> str:
@@ -321,14 +390,16 @@ def _unit_list_2022() -> dict:
         return json.load(fh)
 
 
+@cache
 def _vau_data() -> Path:
-    try:
-        return Path(str(resources.files("vietnamadminunits").joinpath("data")))
-    except ModuleNotFoundError as exc:  # pragma: no cover - dependency is in pyproject
+    """The data folder of the installed package ``vietnamadminunits`` (not imported)."""
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
         raise datasets.DataFileError(
             "the Python package 'vietnamadminunits' (MIT, PyPI) is needed for the 2025-03 "
             "unit list and the 2025 converter: pip install vietnamadminunits"
-        ) from exc
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
 @cache
@@ -368,7 +439,7 @@ def _regions() -> pd.DataFrame:
     return df
 
 
-@cache
+@_cached_table("provinces")
 def _provinces() -> pd.DataFrame:
     data = _unit_list_2022()["data"]
     df = pd.DataFrame(
@@ -391,14 +462,19 @@ def provinces() -> pd.DataFrame:
     return _provinces().copy()
 
 
-@cache
+@_cached_table("districts_2022")
 def _districts_2022() -> pd.DataFrame:
     rows = []
     for p in _unit_list_2022()["data"]:
         for d in p["level2s"]:
             rows.append(
-                (d["level2_id"], _short_name(d["name"]), d["type"], p["level1_id"],
-                 _short_name(p["name"]))
+                (
+                    d["level2_id"],
+                    _short_name(d["name"]),
+                    d["type"],
+                    p["level1_id"],
+                    _short_name(p["name"]),
+                )
             )
     cols = ["district_code", "district_name", "district_type", "province_code", "province_name"]
     return pd.DataFrame(rows, columns=cols).sort_values("district_code", ignore_index=True)
@@ -407,12 +483,16 @@ def _districts_2022() -> pd.DataFrame:
 @cache
 def _districts_2025() -> pd.DataFrame:
     leg = _legacy_raw()
-    df = (
-        leg.groupby("districtCode", as_index=False)
-        .first()[["districtCode", "districtShort", "districtType", "provinceCode", "provinceShort"]]
-    )
-    df.columns = ["district_code", "district_name", "district_type", "province_code",
-                  "province_name"]
+    df = leg.groupby("districtCode", as_index=False).first()[
+        ["districtCode", "districtShort", "districtType", "provinceCode", "provinceShort"]
+    ]
+    df.columns = [
+        "district_code",
+        "district_name",
+        "district_type",
+        "province_code",
+        "province_name",
+    ]
     return df.sort_values("district_code", ignore_index=True)
 
 
@@ -429,15 +509,20 @@ def districts(vintage: str = "2022-10") -> pd.DataFrame:
     raise ValueError(f"unknown vintage {vintage!r}: use '2022-10' or '2025-03'")
 
 
-@cache
+@_cached_table("communes_2022")
 def _communes_2022() -> pd.DataFrame:
     rows = []
     for p in _unit_list_2022()["data"]:
         for d in p["level2s"]:
             for c in d["level3s"]:
                 rows.append(
-                    (c["level3_id"], _short_name(c["name"]), c["type"], d["level2_id"],
-                     p["level1_id"])
+                    (
+                        c["level3_id"],
+                        _short_name(c["name"]),
+                        c["type"],
+                        d["level2_id"],
+                        p["level1_id"],
+                    )
                 )
     cols = ["commune_code", "commune_name", "commune_type", "district_code", "province_code"]
     return pd.DataFrame(rows, columns=cols).sort_values("commune_code", ignore_index=True)
@@ -479,10 +564,16 @@ def _district_merges() -> pd.DataFrame:
     moved = both[both["district_code_old"] != both["district_code_new"]]
     size = old.groupby("district_code").size().rename("old_district_communes")
     g = (
-        moved.groupby(["district_code_old", "district_code_new"]).size()
-        .rename("communes_moved").reset_index()
-        .rename(columns={"district_code_old": "old_district_code",
-                         "district_code_new": "new_district_code"})
+        moved.groupby(["district_code_old", "district_code_new"])
+        .size()
+        .rename("communes_moved")
+        .reset_index()
+        .rename(
+            columns={
+                "district_code_old": "old_district_code",
+                "district_code_new": "new_district_code",
+            }
+        )
     )
     g = g.merge(size, left_on="old_district_code", right_index=True)
     codes_2025 = set(_districts_2025()["district_code"])
@@ -495,9 +586,19 @@ def _district_merges() -> pd.DataFrame:
     g["new_district_type"] = g["new_district_code"].map(d25["district_type"])
     g["province_code"] = g["old_district_code"].map(d22["province_code"])
     g["new_district_in_2022_list"] = g["new_district_code"].isin(set(d22.index))
-    cols = ["old_district_code", "old_district_name", "new_district_code", "new_district_name",
-            "new_district_type", "province_code", "kind", "communes_moved",
-            "old_district_communes", "old_district_abolished", "new_district_in_2022_list"]
+    cols = [
+        "old_district_code",
+        "old_district_name",
+        "new_district_code",
+        "new_district_name",
+        "new_district_type",
+        "province_code",
+        "kind",
+        "communes_moved",
+        "old_district_communes",
+        "old_district_abolished",
+        "new_district_in_2022_list",
+    ]
     return g[cols].sort_values(["old_district_code", "new_district_code"], ignore_index=True)
 
 
@@ -521,7 +622,8 @@ def district_merges() -> pd.DataFrame:
 
 def _vau_key(text: str) -> str:
     """The key vietnamadminunits uses: lower case, no diacritics, letters and digits only."""
-    return re.sub(r"[^a-z0-9]", "", _strip_diacritics(unicodedata.normalize("NFC", text)).lower())
+    key = re.sub(r"[^a-z0-9]", "", _strip_diacritics(unicodedata.normalize("NFC", text)).lower())
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", key)  # "Phường 09" = "phuong9"
 
 
 @cache
@@ -545,8 +647,11 @@ def _province_2025_map() -> dict[str, str]:
     leg = _legacy_raw()
     key_to_code = dict(zip(leg["provinceKey"], leg["provinceCode"], strict=False))
     new_key_to_code = dict(
-        zip(_provinces_2025()["province_2025_key"], _provinces_2025()["province_2025_code"],
-            strict=True)
+        zip(
+            _provinces_2025()["province_2025_key"],
+            _provinces_2025()["province_2025_code"],
+            strict=True,
+        )
     )
     out: dict[str, str] = {}
     for new_key, old_keys in _converter()["DICT_PROVINCE"].items():
@@ -563,7 +668,7 @@ def province_2025_of(province_code: str) -> str:
         raise KeyError(f"{province_code!r} is not a pre-2025 province code") from None
 
 
-@cache
+@_cached_table("commune_to_legacy")
 def _commune_to_legacy() -> pd.DataFrame:
     """2022-10 commune → the 2025-03 commune it is or was merged into (code and vau key).
 
@@ -576,26 +681,41 @@ def _commune_to_legacy() -> pd.DataFrame:
     full_key = leg["provinceKey"] + "_" + leg["districtKey"] + "_" + leg["wardKey"]
     leg = leg.assign(full_key=full_key)
     alias_index: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for code, prov, aliases in zip(leg["wardCode"], leg["provinceCode"], leg["wardAlias"],
-                                   strict=True):
+    for code, prov, aliases in zip(
+        leg["wardCode"], leg["provinceCode"], leg["wardAlias"], strict=True
+    ):
         if isinstance(aliases, str):
             for a in json.loads(aliases):
-                alias_index[(prov, a)].append(code)
+                if code not in alias_index[(prov, _vau_key(a))]:
+                    alias_index[(prov, _vau_key(a))].append(code)
     raw_names = {
         c["level3_id"]: c["name"]
-        for p in _unit_list_2022()["data"] for d in p["level2s"] for c in d["level3s"]
+        for p in _unit_list_2022()["data"]
+        for d in p["level2s"]
+        for c in d["level3s"]
     }
+    name_index: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for code, prov, wkey in zip(leg["wardCode"], leg["provinceCode"], leg["wardKey"], strict=True):
+        name_index[(prov, wkey)].append(code)
     key_by_code = dict(zip(leg["wardCode"], leg["full_key"], strict=True))
     legacy_district = dict(zip(leg["wardCode"], leg["districtCode"], strict=True))
     rows = []
-    for code, dist, prov in zip(c22["commune_code"], c22["district_code"], c22["province_code"],
-                                strict=True):
+    for code, dist, prov in zip(
+        c22["commune_code"], c22["district_code"], c22["province_code"], strict=True
+    ):
         if code in leg_by_code.index:
             rows.append((code, code, "same_code"))
             continue
-        hits = alias_index.get((prov, _vau_key(raw_names[code])), [])
+        vkey = _vau_key(raw_names[code])
+        moved_to = {dist} | _successor_of().get(dist, set())
+        # the merged unit kept this commune's name but another code ("Phường 15" of Gò Vấp)
+        hits = [h for h in name_index.get((prov, vkey), []) if legacy_district[h] in moved_to]
+        if len(hits) == 1:
+            rows.append((code, hits[0], "merged_same_name"))
+            continue
+        hits = alias_index.get((prov, vkey), [])
         if len(hits) > 1:  # prefer the absorbing commune in the same (or successor) district
-            same = [h for h in hits if legacy_district[h] == dist]
+            same = [h for h in hits if legacy_district[h] in moved_to]
             hits = same or hits
         if len(hits) == 1:
             rows.append((code, hits[0], "merged_alias"))
@@ -607,13 +727,29 @@ def _commune_to_legacy() -> pd.DataFrame:
 
 
 @cache
+def _successor_of() -> dict[str, set[str]]:
+    """2022-10 district code → 2025-03 district codes that received some of its communes."""
+    out: dict[str, set[str]] = defaultdict(set)
+    m = _district_merges()
+    for old, new in zip(m["old_district_code"], m["new_district_code"], strict=True):
+        out[old].add(new)
+    return out
+
+
+@_cached_table("crosswalk_communes")
 def _crosswalk_communes() -> pd.DataFrame:
     conv = _converter()
     new = _new_raw()
     new_by_key = {
         (pk, wk): (code, short, pcode)
-        for pk, wk, code, short, pcode in zip(new["provinceKey"], new["wardKey"], new["wardCode"],
-                                             new["wardShort"], new["provinceCode"], strict=True)
+        for pk, wk, code, short, pcode in zip(
+            new["provinceKey"],
+            new["wardKey"],
+            new["wardCode"],
+            new["wardShort"],
+            new["provinceCode"],
+            strict=True,
+        )
     }
     undivided: dict[str, tuple[str, str]] = {}
     for pk, wards in conv["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
@@ -627,8 +763,9 @@ def _crosswalk_communes() -> pd.DataFrame:
     links = _commune_to_legacy()
     c22 = _communes_2022().set_index("commune_code")
     rows = []
-    for code, lkey, link in zip(links["commune_code"], links["legacy_key"], links["link"],
-                                strict=True):
+    for code, lkey, link in zip(
+        links["commune_code"], links["legacy_key"], links["link"], strict=True
+    ):
         prov = c22.at[code, "province_code"]
         targets: list[tuple[str, str, bool]] = []
         if isinstance(lkey, str):
@@ -642,12 +779,21 @@ def _crosswalk_communes() -> pd.DataFrame:
         for pk, wk, default in targets:
             ncode, nname, npcode = new_by_key[(pk, wk)]
             rows.append((code, ncode, nname, npcode, default, link))
-    df = pd.DataFrame(rows, columns=["commune_code", "commune_2025_code", "commune_2025_name",
-                                     "province_2025_code", "is_default", "link"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "commune_code",
+            "commune_2025_code",
+            "commune_2025_name",
+            "province_2025_code",
+            "is_default",
+            "link",
+        ],
+    )
     return df
 
 
-@cache
+@_cached_table("crosswalk_districts")
 def _crosswalk_districts() -> pd.DataFrame:
     cw = _crosswalk_communes()
     # one vote per pre-2025 commune: its default 2025 ward's province
@@ -659,8 +805,9 @@ def _crosswalk_districts() -> pd.DataFrame:
     counts = counts.reset_index()
     counts["share"] = counts["n"] / counts.groupby("district_code")["n"].transform("sum")
     d22 = _districts_2022()[["district_code", "province_code"]]
-    out = d22.merge(counts[["district_code", "province_2025_code", "share"]], on="district_code",
-                    how="left")
+    out = d22.merge(
+        counts[["district_code", "province_2025_code", "share"]], on="district_code", how="left"
+    )
     # districts without communes (island districts): their province's 2025 province
     empty = out["province_2025_code"].isna()
     out.loc[empty, "province_2025_code"] = out.loc[empty, "province_code"].map(province_2025_of)
@@ -762,78 +909,181 @@ class Resolution:
 class _Index:
     by_key: dict[str, list[Candidate]] = field(default_factory=lambda: defaultdict(list))
     by_loose: dict[str, list[Candidate]] = field(default_factory=lambda: defaultdict(list))
+    by_sx: dict[str, list[Candidate]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, name: str, cand: Candidate) -> None:
-        nk = normalize_name(name)
-        if cand not in self.by_key[nk.key]:
-            self.by_key[nk.key].append(cand)
-        if cand not in self.by_loose[nk.loose]:
-            self.by_loose[nk.loose].append(cand)
+
+@_cached_table("names")
+def _name_table() -> pd.DataFrame:
+    """Every name the resolver knows, one row per (unit, name form), with both keys.
+
+    Columns: level, vintage, code, name, unit_type, district_code, district_name,
+    province_code, province_name, key, loose (key is empty for accent-free aliases).
+    """
+    rows: list[tuple] = []
+
+    def add(
+        level: str,
+        vintage: str,
+        code: str,
+        name: str,
+        utype: str,
+        dcode: str | None,
+        dname: str | None,
+        pcode: str,
+        pname_: str,
+        form: str | None = None,
+    ) -> None:
+        nk = normalize_name(form if form is not None else name)
+        rows.append(
+            (level, vintage, code, name, utype, dcode, dname, pcode, pname_, nk.key, nk.loose)
+        )
+        inner = normalize_name(nk.display)
+        if inner.unit_type is not None and inner.key != nk.key:  # "Phường Đúc" is also "Đúc"
+            rows.append(
+                (level, vintage, code, name, utype, dcode, dname, pcode, pname_, inner.key,
+                 inner.loose)
+            )  # fmt: skip
+
+    prov = _provinces()
+    pname = dict(zip(prov["province_code"], prov["province_name"], strict=True))
+    ptype = dict(zip(prov["province_code"], prov["province_type"], strict=True))
+    for code, name in pname.items():
+        add("province", "2022-10", code, name, ptype[code], None, None, code, name)
+    # province names of the 2025-03 list ("Huế" for Thừa Thiên Huế since 2025-01) and its
+    # aliases ("vungtau", "hcm"), the latter as accent-free keys only
+    leg = _legacy_raw()
+    first = leg.groupby("provinceCode")[["provinceShort", "provinceAlias"]].first()
+    for code, short, aliases in zip(
+        first.index, first["provinceShort"], first["provinceAlias"], strict=True
+    ):
+        add(
+            "province",
+            "2022-10",
+            code,
+            pname[code],
+            ptype[code],
+            None,
+            None,
+            code,
+            pname[code],
+            form=short,
+        )
+        for a in json.loads(aliases) if isinstance(aliases, str) else []:
+            if len(a) >= 3:  # "hn" is too short to trust
+                rows.append(
+                    (
+                        "province",
+                        "2022-10",
+                        code,
+                        pname[code],
+                        ptype[code],
+                        None,
+                        None,
+                        code,
+                        pname[code],
+                        "",
+                        a,
+                    )
+                )
+
+    d22 = _districts_2022()
+    dname = dict(zip(d22["district_code"], d22["district_name"], strict=True))
+    for code, name, dtype, pcode in zip(
+        d22["district_code"],
+        d22["district_name"],
+        d22["district_type"],
+        d22["province_code"],
+        strict=True,
+    ):
+        add("district", "2022-10", code, name, dtype, code, name, pcode, pname[pcode])
+    c22 = _communes_2022()
+    for code, name, ctype, dcode, pcode in zip(
+        c22["commune_code"],
+        c22["commune_name"],
+        c22["commune_type"],
+        c22["district_code"],
+        c22["province_code"],
+        strict=True,
+    ):
+        add("commune", "2022-10", code, name, ctype, dcode, dname[dcode], pcode, pname[pcode])
+
+    # 2025-03 units whose code or name is not in the 2022-10 list (new districts such as
+    # Thị xã Chũ, merged communes that took a new name)
+    d25 = _districts_2025()
+    for code, name, dtype, pcode in zip(
+        d25["district_code"],
+        d25["district_name"],
+        d25["district_type"],
+        d25["province_code"],
+        strict=True,
+    ):
+        if code not in dname or normalize_name(name).key != normalize_name(dname[code]).key:
+            add("district", "2025-03", code, name, dtype, code, name, pcode, pname[pcode])
+    c25 = communes("2025-03")
+    d25name = dict(zip(d25["district_code"], d25["district_name"], strict=True))
+    cname22 = dict(zip(c22["commune_code"], c22["commune_name"], strict=True))
+    for code, name, ctype, dcode, pcode in zip(
+        c25["commune_code"],
+        c25["commune_name"],
+        c25["commune_type"],
+        c25["district_code"],
+        c25["province_code"],
+        strict=True,
+    ):
+        old = cname22.get(code)
+        if old is None or normalize_name(old).key != normalize_name(name).key:
+            add("commune", "2025-03", code, name, ctype, dcode, d25name[dcode], pcode, pname[pcode])
+    cols = [
+        "level",
+        "vintage",
+        "code",
+        "name",
+        "unit_type",
+        "district_code",
+        "district_name",
+        "province_code",
+        "province_name",
+        "key",
+        "loose",
+    ]
+    return pd.DataFrame(rows, columns=cols)
 
 
 @cache
 def _indexes() -> dict[tuple[str, str], _Index]:
-    """(unit, vintage) → name index."""
-    out: dict[tuple[str, str], _Index] = {}
-    prov = _provinces()
-    pname = dict(zip(prov["province_code"], prov["province_name"], strict=True))
-    idx = _Index()
-    for code, name, ptype in zip(prov["province_code"], prov["province_name"],
-                                 prov["province_type"], strict=True):
-        idx.add(name, Candidate(code, "province", name, ptype, None, None, code, name))
-    # province names of the 2025-03 list ("Huế" for Thừa Thiên Huế since 2025-01) and its
-    # aliases ("vungtau", "hcm"), as accent-free keys
-    leg = _legacy_raw()
-    first = leg.groupby("provinceCode")[["provinceShort", "provinceAlias"]].first()
-    for code, short, aliases in zip(first.index, first["provinceShort"], first["provinceAlias"],
-                                    strict=True):
-        cand = idx.by_key[normalize_name(pname[code]).key][0]
-        idx.add(short, cand)
-        for a in json.loads(aliases) if isinstance(aliases, str) else []:
-            if len(a) >= 3 and cand not in idx.by_loose[a]:  # "hn" is too short to trust
-                idx.by_loose[a].append(cand)
-    out[("province", "2022-10")] = idx
+    """(unit, vintage) → name index, built from :func:`_name_table`."""
+    out: dict[tuple[str, str], _Index] = defaultdict(_Index)
+    t = _name_table()
+    made: dict[tuple, Candidate] = {}
+    for row in t.itertuples(index=False):
+        ident = (row.level, row.vintage, row.code)
+        cand = made.get(ident)
+        if cand is None:
+            cand = Candidate(
+                row.code,
+                row.level,
+                row.name,
+                row.unit_type,
+                _none(row.district_code),
+                _none(row.district_name),
+                row.province_code,
+                row.province_name,
+                row.vintage,
+            )
+            made[ident] = cand
+        ix = out[(row.level, row.vintage)]
+        for table, k in (
+            (ix.by_key, row.key),
+            (ix.by_loose, row.loose),
+            (ix.by_sx, _sx(row.loose)),
+        ):
+            if k and cand not in table[k]:
+                table[k].append(cand)
+    return dict(out)
 
-    d22 = _districts_2022()
-    idx = _Index()
-    for code, name, dtype, pcode in zip(d22["district_code"], d22["district_name"],
-                                        d22["district_type"], d22["province_code"], strict=True):
-        idx.add(name, Candidate(code, "district", name, dtype, code, name, pcode, pname[pcode]))
-    out[("district", "2022-10")] = idx
 
-    dname = dict(zip(d22["district_code"], d22["district_name"], strict=True))
-    c22 = _communes_2022()
-    idx = _Index()
-    for code, name, ctype, dcode, pcode in zip(c22["commune_code"], c22["commune_name"],
-                                               c22["commune_type"], c22["district_code"],
-                                               c22["province_code"], strict=True):
-        idx.add(name, Candidate(code, "commune", name, ctype, dcode, dname[dcode], pcode,
-                                pname[pcode]))
-    out[("commune", "2022-10")] = idx
-
-    # 2025-03 units not in the 2022-10 list (new districts; renamed communes)
-    d25 = _districts_2025()
-    idx = _Index()
-    codes22 = set(d22["district_code"])
-    for code, name, dtype, pcode in zip(d25["district_code"], d25["district_name"],
-                                        d25["district_type"], d25["province_code"], strict=True):
-        if code not in codes22 or normalize_name(name).key != normalize_name(dname[code]).key:
-            idx.add(name, Candidate(code, "district", name, dtype, code, name, pcode,
-                                    pname[pcode], "2025-03"))
-    out[("district", "2025-03")] = idx
-    c25 = communes("2025-03")
-    d25name = dict(zip(d25["district_code"], d25["district_name"], strict=True))
-    cname22 = dict(zip(c22["commune_code"], c22["commune_name"], strict=True))
-    idx = _Index()
-    for code, name, ctype, dcode, pcode in zip(c25["commune_code"], c25["commune_name"],
-                                               c25["commune_type"], c25["district_code"],
-                                               c25["province_code"], strict=True):
-        old = cname22.get(code)
-        if old is None or normalize_name(old).key != normalize_name(name).key:
-            idx.add(name, Candidate(code, "commune", name, ctype, dcode, d25name[dcode], pcode,
-                                    pname[pcode], "2025-03"))
-    out[("commune", "2025-03")] = idx
-    return out
+def _none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _code_like(text: str, width: int) -> str | None:
@@ -861,8 +1111,11 @@ def _scope_province(province: str | None) -> tuple[set[str] | None, str]:
 def _successors() -> dict[str, set[str]]:
     """2025-03 district code → 2022-10 district codes whose communes it now holds."""
     out: dict[str, set[str]] = defaultdict(set)
-    for old, new in zip(_district_merges()["old_district_code"],
-                        _district_merges()["new_district_code"], strict=True):
+    for old, new in zip(
+        _district_merges()["old_district_code"],
+        _district_merges()["new_district_code"],
+        strict=True,
+    ):
         out[new].add(old)
     return out
 
@@ -905,8 +1158,9 @@ def _in_scope(c: Candidate, provs: set[str] | None, dists: set[str] | None) -> b
     return True
 
 
-def _lookup(nk: NameKey, levels: Iterable[str], vintage: str, provs: set[str] | None,
-            dists: set[str] | None) -> tuple[list[Candidate], list[Candidate]]:
+def _lookup(
+    nk: NameKey, levels: Iterable[str], vintage: str, provs: set[str] | None, dists: set[str] | None
+) -> tuple[list[Candidate], list[Candidate]]:
     idx = _indexes()
     loose: list[Candidate] = []
     exact: list[Candidate] = []
@@ -933,8 +1187,9 @@ def _levels(unit: str | None, nk: NameKey) -> tuple[str, ...]:
     return UNITS
 
 
-def resolve(name: str, unit: str | None = None, province: str | None = None,
-            district: str | None = None) -> Resolution:
+def resolve(
+    name: str, unit: str | None = None, province: str | None = None, district: str | None = None
+) -> Resolution:
     """Resolve one place name to one official code, or say why not.
 
     name: the place as written, with or without its type word and diacritics.
@@ -947,24 +1202,29 @@ def resolve(name: str, unit: str | None = None, province: str | None = None,
         return Resolution("unknown", None, unit, "", note="empty name")
     nk = normalize_name(name)
     if unit is not None and unit not in UNITS:
-        return Resolution("unknown", None, unit, nk.display,
-                          note=f"unit {unit!r} is not in the gazetteer")
-    variants = [nk]
+        return Resolution(
+            "unknown", None, unit, nk.display, note=f"unit {unit!r} is not in the gazetteer"
+        )
+    variants = [(nk, _levels(unit, nk))]
     plain = _normalize(name, strip_type=False)
-    if nk.unit_type is not None and _strip_diacritics(plain.display) == plain.display:
-        variants.append(plain)  # "quan hoa": Quan Hóa or Quận Hoà?
-    levels = _levels(unit, nk) if len(variants) == 1 else (unit,) if unit else UNITS
+    first_word = plain.display.split(" ")[0].lower()
+    if nk.unit_type is not None and first_word in _ASCII_FIRST_WORDS:
+        variants.append((plain, _levels(unit, plain)))  # "quan hoa": Quan Hóa or Quận Hoà?
+    levels = tuple(dict.fromkeys(lv for _, lvs in variants for lv in lvs))
     provs, note_p = _scope_province(province)
     dists, note_d = (None, "")
     if "commune" in levels:
         dists, note_d = _scope_district(district, provs)
     notes = "; ".join(n for n in (note_p, note_d) if n)
+    # text written without any diacritics can only match accent-free: "Dak Ha" must not
+    # prefer the official "Đắk Ha" over "Đắk Hà"
+    accented = _strip_diacritics(nk.display) != nk.display
     for vintage in ("2022-10", "2025-03"):
         exact: list[Candidate] = []
         loose: list[Candidate] = []
-        for v in variants:
-            e, lo = _lookup(v, levels, vintage, provs, dists)
-            exact += [c for c in e if c not in exact]
+        for v, lvs in variants:
+            e, lo = _lookup(v, lvs, vintage, provs, dists)
+            exact += [c for c in e if c not in exact and accented]
             loose += [c for c in lo if c not in loose]
         if len(loose) == 1:
             c = loose[0]
@@ -972,21 +1232,72 @@ def resolve(name: str, unit: str | None = None, province: str | None = None,
             return Resolution("exact", c.code, c.unit, c.name, (c,), how, notes, c.vintage)
         if len(exact) == 1:
             c = exact[0]
-            return Resolution("exact", c.code, c.unit, c.name, (c,), "diacritics", notes,
-                              c.vintage)
+            return Resolution("exact", c.code, c.unit, c.name, (c,), "diacritics", notes, c.vintage)
         if loose:
             cands = tuple(exact) if len(exact) > 1 else tuple(loose)
             if nk.unit_type is not None:  # "xã X" vs "thị trấn X" of the same name
                 typed = [c for c in cands if c.unit_type.lower().startswith(nk.unit_type)]
                 if len(typed) == 1:
                     c = typed[0]
-                    return Resolution("exact", c.code, c.unit, c.name, (c,),
-                                      "diacritics+type" if exact else "accentless+type",
-                                      notes, c.vintage)
-            return Resolution("ambiguous", None, unit or _unit_of(cands), nk.display, cands,
-                              note="; ".join(x for x in (notes, f"{len(cands)} candidates") if x),
-                              vintage=vintage)
+                    return Resolution(
+                        "exact",
+                        c.code,
+                        c.unit,
+                        c.name,
+                        (c,),
+                        "diacritics+type" if exact else "accentless+type",
+                        notes,
+                        c.vintage,
+                    )
+            return Resolution(
+                "ambiguous",
+                None,
+                unit or _unit_of(cands),
+                nk.display,
+                cands,
+                note="; ".join(x for x in (notes, f"{len(cands)} candidates") if x),
+                vintage=vintage,
+            )
+    if provs is not None or dists is not None:
+        # last resort, only inside a given province/district: s/x spelling variants of
+        # ethnic-minority names ("Bản Xen" = "Bản Sen"); still never picks among several
+        found: list[Candidate] = []
+        for vintage in ("2022-10", "2025-03"):
+            for v, lvs in variants:
+                for level in lvs:
+                    ix = _indexes().get((level, vintage))
+                    for c in ix.by_sx.get(_sx(v.loose), []) if ix else []:
+                        if _in_scope(c, provs, dists) and c not in found:
+                            found.append(c)
+            if found:
+                break
+        if len(found) == 1:
+            c = found[0]
+            return Resolution(
+                "exact",
+                c.code,
+                c.unit,
+                c.name,
+                (c,),
+                "spelling_variant",
+                "; ".join(x for x in (notes, "matched as an s/x spelling variant") if x),
+                c.vintage,
+            )
+        if found:
+            return Resolution(
+                "ambiguous",
+                None,
+                unit or _unit_of(tuple(found)),
+                nk.display,
+                tuple(found),
+                note="s/x spelling variants",
+                vintage=None,
+            )
     return Resolution("unknown", None, unit, nk.display, note=notes or "no unit of that name")
+
+
+def _sx(loose: str) -> str:
+    return loose.replace("x", "s")
 
 
 def _unit_of(cands: tuple[Candidate, ...]) -> str | None:
@@ -994,8 +1305,9 @@ def _unit_of(cands: tuple[Candidate, ...]) -> str | None:
     return units.pop() if len(units) == 1 else None
 
 
-def resolve_group(names: Iterable[str], unit: str = "commune",
-                  province: str | None = None) -> Resolution:
+def resolve_group(
+    names: Iterable[str], unit: str = "commune", province: str | None = None
+) -> Resolution:
     """The one unit containing all the named units (communes → their district).
 
     For communes the answer is the 2022-10 district (code = district code) whose communes
@@ -1020,8 +1332,9 @@ def resolve_group(names: Iterable[str], unit: str = "commune",
             sets.append({c.district_code for c in found})  # type: ignore[misc]
         else:
             sets.append({c.province_code for c in found})
-    notes = [x for x in (note_p, f"ignored (no match): {', '.join(ignored)}" if ignored else "")
-             if x]
+    notes = [
+        x for x in (note_p, f"ignored (no match): {', '.join(ignored)}" if ignored else "") if x
+    ]
     if not sets:
         return Resolution("unknown", None, None, "", note="; ".join(notes) or "no names")
     common = set.intersection(*sets)
@@ -1031,17 +1344,44 @@ def resolve_group(names: Iterable[str], unit: str = "commune",
         c = cands[0]
         return Resolution("exact", c.code, container, c.name, cands, "group", "; ".join(notes))
     if not cands:
-        return Resolution("unknown", None, container, "",
-                          note="; ".join([*notes, "no single unit contains all names"]))
-    return Resolution("ambiguous", None, container, "", cands,
-                      note="; ".join([*notes, f"{len(cands)} units contain all names"]))
+        return Resolution(
+            "unknown",
+            None,
+            container,
+            "",
+            note="; ".join([*notes, "no single unit contains all names"]),
+        )
+    return Resolution(
+        "ambiguous",
+        None,
+        container,
+        "",
+        cands,
+        note="; ".join([*notes, f"{len(cands)} units contain all names"]),
+    )
 
 
 def _container(unit: str, code: str) -> Candidate:
     if unit == "district":
         d = _districts_2022().set_index("district_code").loc[code]
-        return Candidate(code, "district", d["district_name"], d["district_type"], code,
-                         d["district_name"], d["province_code"], d["province_name"])
+        return Candidate(
+            code,
+            "district",
+            d["district_name"],
+            d["district_type"],
+            code,
+            d["district_name"],
+            d["province_code"],
+            d["province_name"],
+        )
     p = _provinces().set_index("province_code").loc[code]
-    return Candidate(code, "province", p["province_name"], p["province_type"], None, None, code,
-                     p["province_name"])
+    return Candidate(
+        code,
+        "province",
+        p["province_name"],
+        p["province_type"],
+        None,
+        None,
+        code,
+        p["province_name"],
+    )
