@@ -1,0 +1,1209 @@
+"""Rule-based extraction of NTM progress records from Vietnamese report texts.
+
+Every record is explainable: it keeps the ``sentence`` it came from, the character span
+``start``/``end`` of that sentence in the document text (NFC, as read), and the ``rule``
+that fired.  The rules follow ``../shared/ANNOTATION.md``:
+
+* ``criteria`` / ``indicators``: "xã A đạt 17/19 tiêu chí, 55/57 chỉ tiêu" — the subject is
+  the place(s) named before the figure, else the commune/district the text just spoke of.
+* ``units_met``: "huyện có 7/9 xã đạt chuẩn", "cả nước có 5.775/8.227 xã đạt chuẩn" — a
+  count of lower units that meet a standard belongs to its container (country, province,
+  district) found from the sentence or the document's topic.
+* ``recognized``: named places that are, will be, or are meant to be recognised
+  ("công nhận xã A, B đạt chuẩn NTM năm 2023"); counts of new recognitions without names
+  ("có thêm 11 xã đạt chuẩn") give one record with an empty place.
+
+Modality comes from cue words (dự kiến, đề nghị xét công nhận → expected; phấn đấu, kế
+hoạch, mục tiêu, quyết tâm → target; rớt chuẩn → lost).  Places are resolved with
+``helpers.gazetteer`` using the document's context (its district and province, and the
+other places it names); ambiguous names abstain.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import text as T
+from helpers.records import RECORD_COLUMNS, empty_records, validate_records
+
+__all__ = [
+    "DocResult",
+    "build_derived_records",
+    "extract_corpus",
+    "extract_document",
+    "extract_path",
+    "iter_documents",
+]
+
+MAX_BYTES = 2_000_000  # documents above this are cut (and reported): reports are short
+
+# ---------------------------------------------------------------- lexicon
+
+_UP = "A-ZÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯẠ-ỸÐ"
+_LO = "a-zàáâãèéêìíòóôõùúýăđĩũơưạ-ỹ"
+_TOK = rf"(?:[{_UP}][{_LO}{_UP}'’]*|Ea|\d{{1,2}}(?![\d/.,]))"
+_NAME = rf"[{_UP}][{_LO}{_UP}'’]*(?:[ ](?:[{_UP}][{_LO}{_UP}'’]*|\d{{1,2}}(?![\d/.,])|I{{1,3}}\b))*"
+NAME_RE = re.compile(_NAME)
+
+_UNIT_WORDS = {
+    "xã": "commune", "phường": "commune", "thị trấn": "commune",
+    "huyện": "district", "thị xã": "district", "thành phố": "district", "tp": "district",
+    "tx": "district", "quận": "district", "tỉnh": "province",
+    "thôn": "village", "bản": "village", "ấp": "village", "khu dân cư": "village",
+    "làng": "village", "tổ dân phố": "village", "buôn": "village", "khu phố": "village",
+}
+_TYPE = r"(?:khu dân cư(?: thôn)?|thị trấn|thị xã|thành phố|tổ dân phố|khu phố|xã|phường|huyện|quận|tỉnh|thôn|bản|ấp|làng|buôn|TP\.?|TX\.?|Tp\.?)"
+TYPED_RE = re.compile(rf"(?<![{_LO}{_UP}])(?i:{_TYPE})\s+(?!(?:Nông|NTM|Nông thôn)\b)({_NAME})")
+
+_NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
+_COUNT_NOUN = (r"(?:đơn vị hành chính cấp huyện|đơn vị cấp huyện|đơn vị cấp xã|huyện, thị xã, thành phố|huyện, thị, thành"
+               r"|huyện, thị|huyện|thị xã|xã, phường, thị trấn|xã|tỉnh, thành phố|tỉnh, thành|tỉnh|địa phương"
+               r"|thôn, bản|thôn, xóm|thôn, tổ dân phố|thôn|bản|ấp|khu dân cư|làng|đơn vị)")
+COUNT_RE = re.compile(
+    rf"(?<![\d.,/])(?:(trên|hơn|ít nhất|khoảng|gần|tối thiểu|từ)\s+)?({_NUM})(?:\s*(?:/|trên tổng số|trên)\s*(\d{{1,3}}(?:\.\d{{3}})+|\d+))?"
+    rf"(?:\s*[-–]\s*\d+)?\s+(?:số\s+)?({_COUNT_NOUN})\b", re.I)
+CRIT_RE = re.compile(
+    rf"(?<![\d.,/])(?:(trên|hơn|ít nhất|từ)\s+)?(\d{{1,3}}(?:\.\d{{3}})?|{_NUM})(?:\s*(?:/|trên)\s*(\d+))?(?:\s*(?:[-–]|đến)\s*(\d+))?\s+(tiêu chí|chỉ tiêu)", re.I)
+
+STD_RE = re.compile(
+    r"(nông thôn mới\s*(?:\(NTM\)\s*)?nâng cao|NTM\s*nâng cao|NTMNC|NTM\s+NC\b|nông thôn mới\s*\"?\s*kiểu mẫu|NTM\s*kiểu mẫu|"
+    r"NTMKM|kiểu mẫu|vườn mẫu|nông thôn mới|NTM\b|huyện nâng cao|xã nâng cao)", re.I)
+
+_ORG = re.compile(
+    r"(?<![\w])(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Đảng ủy|Đảng uỷ|HĐND|Hội đồng nhân dân|Chủ tịch|Bí thư|Ban Chỉ đạo|Ban chỉ đạo|BCĐ|MTTQ|"
+    r"Huyện ủy|Huyện uỷ|Tỉnh ủy|Tỉnh uỷ|Văn phòng|Trưởng|trưởng|Phó|phó|Phòng|Công an|Trung tâm|Đài|Báo|Hội|Sở|cấp ủy|chính quyền|Nhân dân|nhân dân|người dân|Mặt trận|Đoàn|"
+    r"Trường|trường|Bệnh viện|Quân sự|quân sự|Chi cục|đoàn công tác|lãnh đạo|Lãnh đạo|cán bộ|Hội nghị|hội nghị|đồng chí|ông|bà|"
+    r"tuyến|đường|Nhà văn hóa|nhà văn hoá|nhà văn hóa|Thường trực|Thường vụ|cơ quan|doanh nghiệp|tặng|HTX)"
+    r"(?:\s+(?:[\w.]+\s+){0,3})?\s*$")
+
+# modality cues
+_LOST = re.compile(r"rớt\"? chuẩn|\"rớt\"|không còn đạt|bị thu hồi|tụt hạng|không đạt chuẩn|rớt khỏi", re.I)
+_EXPECTED = re.compile(
+    r"dự kiến|sắp |đề nghị (?:xét[, ]*)?(?:công nhận|thẩm định|UBND|Chủ tịch|cấp)|đề nghị xét|đủ điều kiện(?: để)? (?:xét|đề nghị|công nhận|trình)|"
+    r"đang (?:hoàn thiện|hoàn chỉnh|lập|xây dựng|thẩm định|được (?:các sở ngành )?(?:đang )?thẩm định)|đang (?:được )?(?:các )?sở ngành|hồ sơ đề nghị|"
+    r"trình (?:UBND|Thủ tướng|Chủ tịch|cấp)|chờ (?:công nhận|quyết định)|xét,? công nhận|thẩm định,? xét|lập hồ sơ|hoàn thiện hồ sơ|đang (?:trình|chờ)|"
+    r"tờ trình", re.I)
+_TARGET = re.compile(
+    r"phấn đấu(?! với)|quyết tâm(?! chính trị cao)|(?<!vượt )(?<!so với )(?<!so )mục tiêu(?! (?:đề ra|cả giai đoạn|năm 20\d\d\)))|(?<!trong )(?<!theo )(?<!vượt )(?<!% )kế hoạch|(?<![\d/] )(?<![\d/]  )(?<!\d )chỉ tiêu(?! (?:của|do))|đăng ký|lộ trình|"
+    r"\bsẽ\b|cần (?:phải )?(?:hoàn thành|đạt)|huy động (?:mọi |các )?nguồn lực|hỗ trợ (?:xã|huyện|thôn)|nhằm|hướng tới|hướng đến|để (?:huyện|xã|tỉnh)|về đích|đặt ra|dự định|tiếp tục xây dựng|"
+    r"xây dựng (?:thành công |đạt chuẩn )?(?:xã|huyện) .{0,30}năm 20\d\d|chỉ đạo xây dựng", re.I)
+_NOT_RECORD = re.compile(r"^\s*(?:%|phần trăm)|^\s*tiêu chí\s*/", re.I)
+
+_YEAR_RE = re.compile(r"(?:năm|trong năm|đến năm|vào năm|cuối năm|giai đoạn)\s+((?:19|20)\d\d)(?!\s*[-–]\s*20)|(?:năm|trong) nay", re.I)
+
+
+def _std_of(text: str) -> str | None:
+    m = None
+    for m in STD_RE.finditer(text):
+        pass
+    if m is None:
+        return None
+    return _std_word(m.group(0))
+
+
+def _std_word(word: str) -> str:
+    w = word.lower()
+    if "nâng cao" in w or "ntmnc" in w or re.search(r"ntm\s+nc", w):
+        return "ntm_advanced"
+    if "kiểu mẫu" in w or "mẫu" in w or "ntmkm" in w:
+        return "ntm_model"
+    return "ntm"
+
+
+# ---------------------------------------------------------------- context
+
+
+@dataclass
+class DocContext:
+    """What the whole document tells about every sentence: topic place, dates."""
+
+    doc_id: str
+    url: str | None = None
+    published: str | None = None
+    title: str = ""
+    pub_year: int | None = None
+    default_as_of: str | None = None
+    district: str | None = None
+    province: str | None = None
+    district_code: str | None = None
+    province_code: str | None = None
+    scope: str = "country"  # country | province | district
+    commune_districts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+
+
+def _gazetteer():
+    try:
+        from helpers import gazetteer
+    except Exception:  # the gazetteer is optional: resolution degrades to "unknown"
+        return None
+    return gazetteer
+
+
+@lru_cache(maxsize=1)
+def _province_names() -> dict[str, tuple[str, str]]:
+    g = _gazetteer()
+    out: dict[str, tuple[str, str]] = {}
+    if g is None:
+        return out
+    try:
+        for code, name in zip(g.provinces()["province_code"], g.provinces()["province_name"]):
+            out[T.fold(name)] = (name, code)
+    except Exception:
+        return {}
+    extra = {"tp. hồ chí minh": "Hồ Chí Minh", "tp hồ chí minh": "Hồ Chí Minh", "tp.hcm": "Hồ Chí Minh",
+             "thừa thiên - huế": "Thừa Thiên Huế", "huế": "Thừa Thiên Huế", "giai lai": "Gia Lai"}
+    for alias, name in extra.items():
+        if T.fold(name) in out:
+            out[alias] = out[T.fold(name)]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _province_regex() -> re.Pattern | None:
+    provs = _province_names()
+    if not provs:
+        return None
+    alts = sorted(provs, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alts)) + r")(?!\w)")
+
+
+@lru_cache(maxsize=1)
+def _district_index() -> dict[str, list[tuple[str, str, str, str]]]:
+    """folded district name → [(name, code, province_name, province_code)]."""
+    g = _gazetteer()
+    out: dict[str, list[tuple[str, str, str, str]]] = {}
+    if g is None:
+        return out
+    try:
+        d = g.districts()
+    except Exception:
+        return out
+    for name, code, pname, pcode in zip(d["district_name"], d["district_code"], d["province_name"], d["province_code"]):
+        out.setdefault(T.fold(name), []).append((name, code, pname, pcode))
+    return out
+
+
+def _resolve(name: str, unit: str, province: str | None = None, district: str | None = None):
+    g = _gazetteer()
+    if g is None or not name:
+        return None
+    try:
+        return g.resolve(name, unit=unit, province=province, district=district)
+    except Exception:
+        return None
+
+
+_PROV_INLINE = re.compile(rf"(?i:tỉnh|thành phố)\s+({_NAME})")
+_DIST_INLINE = re.compile(rf"(?<![{_LO}{_UP}])(?i:huyện|thị xã|thành phố|TX\.?|TP\.?|quận)\s+({_NAME})")
+
+
+def _doc_context(work: str, doc_id: str, meta: dict) -> DocContext:
+    ctx = DocContext(doc_id=doc_id, url=meta.get("url"))
+    pub = meta.get("published")
+    ctx.published = _partial_iso(pub) if isinstance(pub, str) else None
+    first = next((ln.strip() for ln in work.splitlines() if ln.strip()), "")
+    ctx.title = (meta.get("title") or first or "").strip()
+    head = work[:600]
+    # a leading publication line in the page ("11/10/2021", "08/05/2024 - 10:10", "Đăng lúc: 27/03/2024")
+    if ctx.published is None:
+        m = re.search(r"(?m)^\s*(?:Đăng lúc:\s*|Ngày đăng:\s*)?(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\b", head)
+        if m:
+            ctx.published = f"{int(m.group(3)):04d}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+        elif isinstance(pub, str):
+            ctx.published = T.parse_date(pub)
+    ctx.pub_year = int(ctx.published[:4]) if ctx.published else None
+    ctx.default_as_of = ctx.published
+    # event date in the lead: "Sáng ngày 20/6/2024, ..." "Ngày 12/9, ..." "Chiều 27/3/2024,"
+    spans = T.sentence_spans(work)
+    body = [work[a:b] for a, b in spans[:8]]
+    for sent in body[:6]:
+        m = re.match(r"\s*(?:\(\w+\)\s*-\s*)?(?:Sáng|Chiều|Tối|Trưa|Ngày|Hôm nay|Sáng nay|Chiều nay)\s*(?:ngày\s*|nay\s*)?(\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*(?:19|20)\d\d)?)", sent, re.I)
+        if m:
+            iso = T.parse_date("ngày " + m.group(1).replace(" ", ""), ctx.pub_year)
+            if iso:
+                ctx.default_as_of = iso
+                if ctx.pub_year is None:
+                    ctx.pub_year = int(iso[:4])
+            break
+    # topic: the district and province the document is about
+    provs = _province_names()
+    dists = _district_index()
+    text_for_topic = ctx.title + "\n" + work[:3000]
+    pcount: Counter[str] = Counter()
+    for m in _PROV_INLINE.finditer(text_for_topic):
+        key = _match_prefix(m.group(1), provs)
+        if key:
+            pcount[key] += 3 if m.start() < len(ctx.title) else 1
+    for key in provs:
+        if key in T.fold(ctx.title):
+            pcount[key] += 2
+    dcount: Counter[str] = Counter()
+    for m in _DIST_INLINE.finditer(text_for_topic):
+        key = _match_prefix(m.group(1), dists)
+        if key and not re.search(r"(?:Ủy ban nhân dân|UBND)\s*$", text_for_topic[max(0, m.start() - 20):m.start()]):
+            dcount[key] += 3 if m.start() < len(ctx.title) else 1
+    # title "Tân Trụ tập trung..." / "Phù Cát (Bình Định): ..." names a district without its type word
+    tm = re.match(rf"\s*(?:Huyện\s+)?({_NAME})", ctx.title)
+    if tm:
+        key = _match_prefix(tm.group(1), dists)
+        if key and key not in provs:
+            dcount[key] += 2
+    if pcount:
+        best = pcount.most_common(1)[0][0]
+        ctx.province, ctx.province_code = provs[best]
+    if dcount:
+        best, n = dcount.most_common(1)[0]
+        cands = dists[best]
+        if ctx.province_code:
+            same = [c for c in cands if c[3] == ctx.province_code]
+            cands = same or ([] if n < 3 else cands)
+        if len(cands) == 1 and (n >= 2 or len(dcount) == 1):
+            ctx.district, ctx.district_code = cands[0][0], cands[0][1]
+            if ctx.province is None or ctx.province_code != cands[0][3]:
+                ctx.province, ctx.province_code = cands[0][2], cands[0][3]
+    national = re.search(r"cả nước|toàn quốc|trung ương|Bộ Nông nghiệp|Thủ tướng", ctx.title + " " + " ".join(body[:3]), re.I)
+    if ctx.district is None and ctx.province is None:
+        # a district report that never names its district: the communes it names tell
+        ctx.scope = "country"
+        communes = [m.group(1) for m in TYPED_RE.finditer(work) if m.group(0)[:2].lower() in ("xã",)]
+        names = list(dict.fromkeys(n for n in communes if len(n) > 2))[:8]
+        g = _gazetteer()
+        if g is not None and len(names) >= 2 and not national:
+            try:
+                res = g.resolve_group(names, unit="commune")
+            except Exception:
+                res = None
+            if res is not None and res.status == "exact" and res.candidates:
+                c = res.candidates[0]
+                ctx.district, ctx.district_code = c.name, c.code
+                ctx.province, ctx.province_code = c.province_name, c.province_code
+    if ctx.district is not None:
+        ctx.scope = "district"
+    elif ctx.province is not None:
+        ctx.scope = "province"
+    if ctx.scope != "country" and re.search(r"cả nước|toàn quốc", ctx.title, re.I):
+        ctx.scope = "country"
+    return ctx
+
+
+def _match_prefix(name: str, index: dict) -> str | None:
+    words = name.split()
+    for n in range(min(len(words), 4), 0, -1):
+        key = T.fold(" ".join(words[:n]))
+        if key in index:
+            return key
+    return None
+
+
+def _partial_iso(value: str) -> str | None:
+    m = re.match(r"\s*((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?", value)
+    if m:
+        return "-".join(g for g in m.groups() if g)
+    return T.parse_date(value)
+
+
+# ---------------------------------------------------------------- place groups
+
+
+@dataclass
+class Group:
+    """Places a figure is about: named items and/or a count of units."""
+
+    start: int
+    end: int
+    unit: str | None = None
+    names: list[tuple[str, str | None]] = field(default_factory=list)  # (name, district)
+    count: int | None = None
+    total: int | None = None
+    qualifier: str = "exact"
+    counted_noun: str | None = None
+    new: bool = False
+    org: bool = False
+
+
+_SEP = re.compile(r"\s*(?:,|;|\bvà\b|&|:|\.\.\.|-(?=\s*(?:xã|Xã)\b))\s*")
+_QUAL_PAREN = re.compile(rf"\s*\(\s*(?:(?i:huyện|thị xã|thành phố|TP\.?|TX\.?|quận|tỉnh)\s+)?({_NAME})(?:\s*[,-]\s*(?:(?i:tỉnh|thành phố)\s+)?{_NAME})?\s*\)")
+_QUAL_LINK = re.compile(rf"\s*(?:,|-|của|thuộc|ở|tại)?\s*(?i:huyện|thị xã|thành phố|TP\.?|TX\.?|quận)\s+({_NAME})")
+_ITEM = re.compile(rf"\s*(?:(?i:{_TYPE})\s+)?({_NAME})(?:\s+(?!(?:của|thuộc|tại|ở|và|gồm|là|đạt|được|huyện|xã|năm|có|đã|đều|cũng|với|thị|tỉnh|thành|nay|này|đó)\b)([{_LO}]+)(?=\s*(?:,|;|\)|\.|$|\bvà\b|\s(?:xã|huyện)\s)))?")
+
+
+def _parse_list(s: str, pos: int, end: int, first_type: str | None = None) -> tuple[list[tuple[str, str | None]], int]:
+    """Names listed from ``pos``: "A, B (huyện H); C và D" → [(A,H),(B,H),(C,None),(D,None)]."""
+    items: list[list] = []
+    pending: list[int] = []
+    while pos < end:
+        m = _QUAL_PAREN.match(s, pos, end)
+        if m and items and pending:
+            for i in pending:
+                items[i][1] = m.group(1)
+            pending = []
+            pos = m.end()
+            continue
+        m = _QUAL_LINK.match(s, pos, end)
+        if m and items:
+            for i in (pending or [len(items) - 1]):
+                items[i][1] = m.group(1)
+            pending = []
+            pos = m.end()
+            continue
+        m = re.match(r"\s*\(", s[pos:end])
+        if m and not items:
+            pos += m.end()
+            continue
+        m = _SEP.match(s, pos, end)
+        if m and m.end() > pos and items:
+            pos = m.end()
+            continue
+        m = _ITEM.match(s, pos, end)
+        if m and m.group(1):
+            name = m.group(1)
+            if m.group(2) and len(name.split()) < 3 and m.group(2) not in ("đạt", "được", "là", "có", "cần", "đã", "đều"):
+                name = name + " " + m.group(2)
+            if _bad_name(name):
+                break
+            # "thôn A xã B": the commune after a village qualifies it
+            items.append([name, None])
+            pending.append(len(items) - 1)
+            pos = m.end()
+            q = re.match(rf"\s+(?i:xã|phường)\s+{_NAME}", s[pos:end])
+            if q and first_type in ("village",):
+                pos += q.end()
+            continue
+        if re.match(r"\s*\)", s[pos:end]):
+            pos += re.match(r"\s*\)", s[pos:end]).end()
+            continue
+        break
+    return [(n, d) for n, d in items], pos
+
+
+_BAD_WORDS = {"nông", "ntm", "ntmnc", "nông thôn", "quyết", "ubnd", "hđnd", "bộ", "theo", "trong", "năm", "đến", "tháng",
+              "nghị", "đồng", "chủ", "bí", "phó", "kế", "thủ", "chính", "ban", "tổng", "ngày", "sở", "văn", "đảng", "kiểu",
+              "các", "mỗi", "về", "tiêu", "đây", "đó", "hiện", "qua", "như", "với", "tại", "từ", "sau", "trước", "cùng", "trung",
+              "bình", "chương", "trường", "huyện", "xã", "tỉnh", "việt", "hội", "giai", "lễ", "kỳ", "mục", "đợt", "lần", "phong"}
+_BAD_FIRST = {"nông", "ntm", "ntmnc", "ubnd", "hđnd", "quyết", "nghị", "theo", "trong", "năm", "đến", "tháng", "thủ", "chủ",
+              "bộ", "ban", "tổng", "ngày", "sở", "văn", "đảng", "các", "mỗi", "về", "tiêu", "đây", "đó", "hiện", "qua", "như",
+              "với", "tại", "từ", "sau", "trước", "cùng", "chương", "hội", "giai", "lễ", "kỳ", "mục", "đợt", "lần", "phong", "kiểu",
+              "vườn", "đạt", "được", "gồm", "là", "và", "có", "thôn", "xã", "huyện", "tỉnh", "cả", "toàn", "những", "một",
+              "trên", "dưới", "thêm", "tất", "riêng", "đặc", "nâng", "hoàn", "công", "đề", "mới", "chỉ", "bằng", "thẩm", "đoàn"}
+
+
+def _bad_name(name: str) -> bool:
+    first = name.split()[0].lower()
+    return first in _BAD_FIRST or len(name) < 2 or name.isdigit()
+
+
+def _is_org(s: str, pos: int) -> bool:
+    return bool(_ORG.search(s[max(0, pos - 45):pos]))
+
+
+def _groups(s: str, lo: int, hi: int) -> list[Group]:
+    """Counts ("04 xã A, B", "5/10 xã") and typed mentions ("xã A", "các xã A, B và C")."""
+    groups: list[Group] = []
+    taken: list[tuple[int, int]] = []
+    for m in COUNT_RE.finditer(s, lo, hi):
+        noun = m.group(4).lower()
+        after = s[m.end():m.end() + 3]
+        if re.match(r"\s*(?:/|tiêu chí)", after) or _NOT_RECORD.match(s[m.end():m.end() + 12]):
+            continue
+        pre = s[max(lo, m.start() - 25):m.start()].lower()
+        if re.search(r"(?:thứ|lần|đợt|số)\s*$", pre):
+            continue
+        before_num = s[max(lo, m.start() - 12):m.start()]
+        if re.search(r"\d\s*[-–]\s*$|tăng\s*$|giảm\s*$", before_num):
+            continue
+        word = m.group(2).lower()
+        count = T.parse_number(word)
+        if count is None or isinstance(count, float):
+            continue
+        if word == "năm" and not re.match(r"\s*(?:xã|huyện)", s[m.end(2):m.end(2) + 5]):
+            continue
+        total = int(m.group(3).replace(".", "")) if m.group(3) else None
+        unit = _noun_unit(noun)
+        g = Group(m.start(), m.end(), unit=unit, count=int(count), total=total, counted_noun=noun)
+        if m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "tối thiểu", "từ"):
+            g.qualifier = "at_least"
+        if re.match(r"\s*[-–]\s*\d", s[m.end(2) + (len(m.group(3)) + 1 if m.group(3) else 0):][:4]) or re.search(r"\d\s*[-–]\s*\d+\s+\w+$", m.group(0)):
+            g.qualifier = "at_least"
+        if m.group(1) and m.group(1).lower() in ("khoảng", "gần"):
+            g.qualifier = "exact"
+        if re.search(r"(?:thêm|công nhận|công nhận thêm|bỏ phiếu|quyết định)\s*$", pre) or re.match(r"\s*(?:\w+\s+){0,2}(?:vừa|mới) được", s[m.end():m.end() + 25]):
+            g.new = True
+        g.org = _is_org(s, m.start())
+        # names right after the count, after "gồm/là", or in parentheses
+        pos = m.end()
+        mm = re.match(r"\s*(?:điểm|NTM|còn lại|trên địa bàn|trong đó|được chọn)?\s*(?:\(\s*|:\s*|gồm:?\s*|là:?\s*|,?\s*gồm:?\s*)?", s[pos:hi])
+        p2 = pos + (mm.end() if mm else 0)
+        names, endp = _parse_list(s, p2, len(s), unit)
+        if names and (s[pos:p2].strip() or _starts_name(s, pos)):
+            g.names, g.end = names, endp
+        else:
+            # list after the predicate: "4 xã đạt chuẩn NTM gồm: A, B"; "có 3 xã ... là A, B và C"
+            tail = s[m.end():hi]
+            gm = re.search(r"(?:gồm|bao gồm|là|đó là|như)\s*:?\s*(?=(?:xã|thôn|huyện|[%s]))" % _UP, tail[:140])
+            stop = re.search(r"\d+\s*(?:/\d+\s*)?(?:xã|huyện|thôn)\b", tail[:gm.start()] if gm else "")
+            if gm and not stop:
+                names, endp = _parse_list(s, m.end() + gm.end(), len(s), unit)
+                if names:
+                    g.names = names
+                    g.end = endp
+            else:
+                pm = re.search(r"\(\s*(?=[%s])" % _UP, tail[:120])
+                if pm and not re.search(r"\d+\s*(?:xã|huyện)", tail[:pm.start()]) and re.search(r"đạt|công nhận", tail[:pm.start()]):
+                    names, endp = _parse_list(s, m.end() + pm.end(), hi, unit)
+                    if names and len(names) <= (g.count or 0):
+                        g.names = names
+        groups.append(g)
+        taken.append((g.start, g.end))
+    for m in TYPED_RE.finditer(s, lo, hi):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        typ = m.group(0).split()[0].lower().rstrip(".")
+        if typ in ("khu", "thị", "thành", "tổ"):
+            typ = " ".join(m.group(0).lower().split()[:2]) if typ != "khu" else "khu dân cư"
+        unit = _UNIT_WORDS.get(typ, "commune")
+        if typ == "thành phố" and m.group(1) in ("Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ"):
+            unit = "province"
+        if typ in ("tp", "tp.") and m.group(1) in ("Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ"):
+            unit = "province"
+        pre = s[max(lo, m.start() - 10):m.start()].lower()
+        names, endp = _parse_list(s, m.start(), len(s), unit)
+        if not names:
+            continue
+        if unit in ("district", "province") and len(names) > 1 and not re.search(r"các\s*$", pre):
+            names = names[:1]
+        if unit == "commune" and len(names) > 1 and not re.search(r"các\s*$", pre):
+            # "xã A, huyện B" already handled as qualifier; "xã A, B và C" is a list
+            pass
+        g = Group(m.start(), endp, unit=unit, names=names)
+        g.org = _is_org(s, m.start())
+        groups.append(g)
+        taken.append((m.start(), endp))
+    groups.sort(key=lambda g: g.start)
+    return groups
+
+
+def _starts_name(s: str, pos: int) -> bool:
+    return bool(re.match(rf"\s+(?:(?i:{_TYPE})\s+)?[{_UP}]", s[pos:pos + 30]))
+
+
+def _noun_unit(noun: str) -> str:
+    noun = noun.lower()
+    if noun.startswith(("đơn vị cấp huyện", "đơn vị hành chính cấp huyện", "huyện", "thị xã")):
+        return "district"
+    if noun.startswith("tỉnh") or noun == "địa phương":
+        return "province"
+    if noun.startswith(("thôn", "bản", "ấp", "khu dân cư", "làng")):
+        return "village"
+    if noun == "đơn vị":
+        return "district"
+    return "commune"
+
+
+# ---------------------------------------------------------------- rules
+
+
+@dataclass
+class Sent:
+    start: int
+    end: int
+    text: str
+    idx: int
+
+
+def _modality(clause: str, sent_head: str) -> str:
+    if _LOST.search(clause):
+        return "lost"
+    head = sent_head.lower()
+    for cue, mod in ((_EXPECTED, "expected"), (_TARGET, "target")):
+        if cue.search(head):
+            return mod
+    if _EXPECTED.search(clause):
+        return "expected"
+    if _TARGET.search(clause):
+        return "target"
+    return "actual"
+
+
+def _year_of(text: str, pub_year: int | None) -> int | None:
+    years = []
+    for m in _YEAR_RE.finditer(text):
+        if m.group(1):
+            years.append(int(m.group(1)))
+        elif pub_year:
+            years.append(pub_year)
+    return years[-1] if years else None
+
+
+_AS_OF = re.compile(
+    r"(?:tính\s+)?(?:đến|tới)\s+(?:hết\s+|cuối\s+|thời điểm\s+)?(?:ngày\s+)?(\d{1,2}[/-]\d{1,2}[/-](?:19|20)\d\d|(?:tháng\s+)?\d{1,2}\s*[/-]\s*(?:19|20)\d\d|năm\s+(?:19|20)\d\d)"
+    r"|^\s*(?:Ngày|Sáng|Chiều)\s+(?:ngày\s+)?(\d{1,2}[/-]\d{1,2}(?:[/-](?:19|20)\d\d)?)"
+    r"|(?:QĐ-\w+|Quyết định[^,;]{0,30})\s+ngày\s+(\d{1,2}[/-]\d{1,2}(?:[/-](?:19|20)\d\d)?)"
+    r"|^\s*Năm\s+((?:19|20)\d\d)\s+(?:toàn|cả|tỉnh|huyện)", re.I)
+
+
+def _as_of(sent: str, ctx: DocContext) -> str | None:
+    m = _AS_OF.search(sent)
+    if m:
+        raw = next(g for g in m.groups() if g)
+        if re.fullmatch(r"(?:19|20)\d\d", raw):
+            return raw
+        if raw.lower().startswith("năm"):
+            return raw.split()[-1]
+        iso = T.parse_date(("ngày " if re.fullmatch(r"\d{1,2}[/-]\d{1,2}", raw) else "") + raw, ctx.pub_year)
+        if iso is None and re.fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{4}", raw):
+            iso = T.parse_date(raw)
+        if iso:
+            return iso
+    return ctx.default_as_of
+
+
+_RECOG_PRED = re.compile(
+    r"(?:đạt chuẩn|đạt|được công nhận|công nhận|hoàn thành nhiệm vụ|hoàn thành|về đích|là|thành|trở thành|xây dựng|rớt\"? chuẩn|\"rớt\")"
+    r"[^;]{0,40}?(?:xã|huyện|tỉnh)?\s*\"?(?:nông thôn mới|NTM|NTMNC|NTM\s*nâng cao|kiểu mẫu)", re.I)
+_RECOG_STRICT = re.compile(r"đạt chuẩn|công nhận|hoàn thành nhiệm vụ|về đích|rớt|đạt NTM|đạt nông thôn mới|là (?:xã|huyện) (?:NTM|nông thôn mới)|đạt xã NTM|huyện NTM|huyện nông thôn mới|đạt \d+/\d+ tiêu chí", re.I)
+
+
+def _emit(records: list[dict], ctx: DocContext, sent: Sent, rule: str, **kw) -> None:
+    rec = {
+        "doc_id": ctx.doc_id, "url": ctx.url, "published": ctx.published,
+        "unit": kw.get("unit"), "place": kw.get("place"), "district": kw.get("district"),
+        "province": kw.get("province"), "standard": kw.get("standard"), "measure": kw.get("measure"),
+        "counted": kw.get("counted"), "achieved": kw.get("achieved"), "total": kw.get("total"),
+        "qualifier": kw.get("qualifier", "exact"), "modality": kw.get("modality", "actual"),
+        "year": kw.get("year"), "as_of": kw.get("as_of"), "start": sent.start, "end": sent.end,
+        "unmet_criteria": kw.get("unmet_criteria"), "sentence": sent.text, "rule": rule,
+    }
+    records.append(rec)
+
+
+def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str) -> tuple[str, str | None]:
+    """Which place a count of lower units belongs to: (unit, name)."""
+    cb = clause_before.lower()
+    sl = sentence.lower()
+    provs = _province_names()
+    # nearest explicit container before the count
+    cands: list[tuple[int, str, str | None]] = []
+    for m in re.finditer(r"cả nước|toàn quốc|trên cả nước|của cả nước|nationwide", cb):
+        cands.append((m.start(), "country", "Việt Nam"))
+    for m in re.finditer(r"toàn tỉnh|tỉnh ta|trên địa bàn tỉnh|của tỉnh|toàn thành phố", cb):
+        cands.append((m.start(), "province", ctx.province))
+    for m in re.finditer(r"toàn huyện|huyện (?:đã|có|đến|hiện)|trên địa bàn huyện|của huyện|huyện\s*$|(?:^|\W)huyện(?= \w+ \w+ có)", cb):
+        cands.append((m.start(), "district", ctx.district))
+    for m in TYPED_RE.finditer(clause_before):
+        typ = m.group(0).split()[0].lower()
+        if typ in ("tỉnh",) or (typ == "thành" and m.group(1) in ("Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ")):
+            cands.append((m.start(), "province", _match_name(m.group(1), provs)))
+        elif typ in ("huyện", "thị", "quận", "tx", "tx.") or typ == "thành":
+            cands.append((m.start(), "district", m.group(1)))
+    prov_re = _province_regex()
+    if prov_re is not None:
+        folded = T.fold(clause_before) if len(T.fold(clause_before)) == len(clause_before) else clause_before.lower()
+        for m in prov_re.finditer(folded):
+            cands.append((m.start(), "province", provs[m.group(0)][0]))
+    if cands:
+        cands.sort()
+        pos, unit, name = cands[-1]
+        order = ["village", "commune", "district", "province", "country"]
+        if order.index(unit) > order.index(counted_unit):
+            return unit, name
+    if "cả nước" in sl or "toàn quốc" in sl:
+        return "country", "Việt Nam"
+    scope_unit = {"country": ("country", "Việt Nam"), "province": ("province", ctx.province),
+                  "district": ("district", ctx.district)}[ctx.scope]
+    order = ["village", "commune", "district", "province", "country"]
+    if order.index(scope_unit[0]) <= order.index(counted_unit):
+        if counted_unit == "district" and ctx.province:
+            return "province", ctx.province
+        return "country", "Việt Nam"
+    return scope_unit
+
+
+def _match_name(name: str, index: dict) -> str | None:
+    key = _match_prefix(name, index)
+    return index[key][0] if key else name
+
+
+def _split_clauses(s: str, base: int) -> list[tuple[int, int]]:
+    out = []
+    start = 0
+    for m in re.finditer(r";|\.\s|, (?=(?:trong đó|nâng tổng số|nâng tổng|đồng thời|tăng|còn)\b)|(?<=\d), (?=có \d)", s):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(s)))
+    return [(a, b) for a, b in out if b > a]
+
+
+def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[dict]) -> None:
+    s = sent.text
+    low = s.lower()
+    if not re.search(r"chuẩn|công nhận|tiêu chí|chỉ tiêu|ntm|nông thôn mới|hoàn thành nhiệm vụ|về đích|kiểu mẫu|nâng cao", low):
+        _remember(s, state)
+        return
+    as_of = _as_of(s, ctx)
+    head = s[:40]
+    sent_std = _std_of(s)
+    if sent_std is None:
+        sent_std = state.get("std")
+    clauses = _split_clauses(s, sent.start)
+    sent_year_head = None
+    hm = re.match(r"\s*(?:Dự kiến|Trong|Đến|Tính đến|Năm)?\s*(?:hết\s+)?năm\s+((?:19|20)\d\d)", s, re.I)
+    if hm:
+        sent_year_head = int(hm.group(1))
+    for ci, (a, b) in enumerate(clauses):
+        clause = s[a:b]
+        cl = clause.lower()
+        groups = _groups(s, a, b)
+        std_c = _std_of(clause)
+        # ---------- criteria / indicators
+        crit_spans = []
+        for m in CRIT_RE.finditer(s, a, b):
+            crit_spans.append((m.start(), m.end()))
+            _criteria(m, s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
+        # ---------- counts and named recognitions
+        for g in groups:
+            if g.org:
+                continue
+            if any(cs <= g.end + 60 and g.start < cs for cs, _ in crit_spans):
+                # the group is the subject of a criteria figure ("03 xã ... đạt 15/19 tiêu chí")
+                between = s[g.end:min(cs for cs, _ in crit_spans if cs > g.start)] if any(cs > g.start for cs, _ in crit_spans) else ""
+                if not re.search(r"đạt chuẩn|công nhận", between):
+                    continue
+            tail = s[g.end:b]
+            before = s[a:g.start]
+            local_std = _std_near(s, g, a, b) or std_c or sent_std
+            pred = _RECOG_STRICT.search(tail[:160]) or _RECOG_STRICT.search(before[-60:]) or _RECOG_STRICT.search(s[g.start:g.end])
+            if not pred:
+                if not (g.count is not None and re.search(r"^\s*(?:\(|,|số)?[^;]{0,60}?\b(?:NTM|nông thôn mới)", tail) and not re.search(r"thực hiện|xây dựng|triển khai|đăng ký|chưa", tail[:60])):
+                    continue
+            if g.names and g.count is None and (re.match(r"\s*(?:[,:]\s*)?(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
+                                                 any(h.start >= g.end and h.start < g.end + (pred.start() if pred and pred.string is tail else 0) for h in groups if h is not g)):
+                continue
+            if re.match(r"\s*(?:chưa|không)\s+(?:đạt|được)", tail) or re.search(r"(?:còn|chưa đạt|dưới)\s*$", before[-12:]):
+                continue
+            if re.match(r"\s*(?:\([^)]*\)\s*)?(?:đạt|đều đạt|hoàn thành)\s+(?:từ\s+)?\d", tail) and not re.match(r"\s*(?:\([^)]*\)\s*)?đạt\s+\d+\s*/", tail[:3]):
+                continue
+            if local_std is None:
+                continue
+            mod = _modality(clause[: max(0, g.end - a) + 120], head)
+            if re.search(r"trong kế hoạch|theo kế hoạch", clause) and mod == "target" and not _TARGET.search(re.sub(r"(?:trong|theo) kế hoạch", "", clause + " " + head)):
+                mod = "actual"
+            year = _year_of(clause, ctx.pub_year) or (sent_year_head if ci == 0 or sent_year_head else None)
+            if mod == "actual" and year is None:
+                year = None
+            if g.names:
+                for name, dist in g.names:
+                    unit = g.unit or "commune"
+                    if unit == "district" and re.search(r"thị xã|thành phố|TP|TX", s[max(a, g.start - 2):g.start + 12]):
+                        pass
+                    _emit(records, ctx, sent, "recognized_named", unit=unit, place=T.normalize_name_text(name),
+                          district=dist, standard=local_std, measure="recognized", modality=mod,
+                          year=year, as_of=as_of)
+                if g.count is not None and not g.new and _stock_subject(before, ctx) and g.count >= len(g.names) and g.total is None:
+                    cu, cn = _container(before, s, ctx, g.unit or "commune")
+                    _emit(records, ctx, sent, "units_met_named", unit=cu, place=cn, standard=local_std,
+                          measure="units_met", counted=g.unit, achieved=g.count, total=g.total,
+                          qualifier=g.qualifier, modality=mod, year=year if mod != "actual" else None, as_of=as_of)
+                continue
+            if g.count is None:
+                continue
+            raise_total = re.search(r"nâng tổng số|tổng số", before[-80:]) is not None
+            if g.new and not raise_total:
+                _emit(records, ctx, sent, "recognized_count", unit=g.unit or "commune", place=None,
+                      standard=local_std, measure="recognized", modality=mod, year=year, as_of=as_of,
+                      _count=g.count)
+                records[-1]["_count"] = g.count
+                continue
+            if re.search(r"thêm\s*$", before[-8:]) and not raise_total:
+                _emit(records, ctx, sent, "recognized_count", unit=g.unit or "commune", place=None,
+                      standard=local_std, measure="recognized", modality=mod, year=year, as_of=as_of)
+                records[-1]["_count"] = g.count
+                continue
+            cu, cn = _container(before, s, ctx, g.unit or "commune")
+            _emit(records, ctx, sent, "units_met", unit=cu, place=cn, standard=local_std, measure="units_met",
+                  counted=g.unit, achieved=g.count, total=g.total, qualifier=g.qualifier, modality=mod,
+                  year=year if mod != "actual" else None, as_of=as_of)
+        # ---------- unnamed district / province as subject of a recognition
+        _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
+    for m in STD_RE.finditer(s):
+        kind = "village" if re.search(r"(?:thôn|khu dân cư|bản|vườn)[^,;]{0,25}$", s[max(0, m.start() - 30):m.start()]) else "other"
+        state["std_" + kind] = _std_word(m.group(0))
+        state["std"] = _std_word(m.group(0))
+    _remember(s, state)
+
+
+def _is_village_ctx(s: str, a: int, pos: int) -> bool:
+    return bool(re.search(r"\b(?:thôn|khu dân cư|bản)\b", s[a:pos]))
+
+
+def _std_near(s: str, g: Group, a: int, b: int) -> str | None:
+    """The standard named closest after a count (else before it) within the clause."""
+    after = s[g.start:b]
+    # stop at the next count so "5.775 xã ... NTM, trong đó 764 xã NTM nâng cao" stays apart
+    nxt = COUNT_RE.search(after, len(s[g.start:g.end]) if g.end > g.start else 1)
+    window = after[: nxt.start()] if nxt else after
+    m = STD_RE.search(window)
+    if m:
+        return _std_word(m.group(0))
+    return _std_of(s[a:g.start])
+
+
+def _stock_subject(before: str, ctx: DocContext) -> bool:
+    return bool(re.search(r"(?:có|hiện có|đã có|đến nay có|toàn tỉnh có)\s*$", before.strip()[-25:] + " ")) or \
+        bool(re.search(r"\bcó\s*$", before.strip()))
+
+
+def _remember(s: str, state: dict) -> None:
+    for m in TYPED_RE.finditer(s):
+        typ = m.group(0).split()[0].lower()
+        if typ in ("xã", "phường"):
+            state["commune"] = m.group(1)
+        elif typ in ("thôn", "bản", "ấp"):
+            state["village"] = m.group(1)
+
+
+def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: str, ctx: DocContext,
+              sent: Sent, state: dict, records: list[dict], as_of: str | None, head: str, sent_std: str | None) -> None:
+    achieved = T.parse_number(m.group(2))
+    if achieved is None or isinstance(achieved, float):
+        return
+    achieved = int(achieved)
+    total = int(m.group(3)) if m.group(3) else None
+    measure = "criteria" if m.group(5).lower() == "tiêu chí" else "indicators"
+    before = s[a:m.start()]
+    after = s[m.end():m.end() + 30]
+    bl = before.lower()
+    if re.match(r"\s*/\s*(?:xã|huyện)|\s*(?:số|thứ)\b|\s*(?:chưa đạt|còn lại|không đạt)|\s*,?\s*tăng", after.lower()):
+        return
+    if re.search(r"(?:bình quân|trung bình|tăng|giảm|dưới|còn|thêm|mỗi|tổng số|tăng thêm|tối thiểu)\s*(?:\w+\s*){0,3}$", bl[-40:]) and not re.search(r"đạt\s*$", bl[-6:]):
+        return
+    if re.search(r"bình quân|trung bình", bl[-60:]) and not re.search(r"đạt\s*(?:từ\s*)?$", bl[-10:]):
+        return
+    if re.search(r"còn\s*$|dưới\s*$|tăng\s*$|giảm\s*$|\d\s*$", bl[-8:]):
+        return
+    if total is not None and (total < achieved or total > 100):
+        return
+    qualifier = "exact"
+    if m.group(4) or (m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "từ")) or re.match(r"\s*trở lên", after):
+        qualifier = "at_least"
+    after_std = STD_RE.match(s, m.end(), b) or STD_RE.match(s, m.end() + 1, b)
+    std = (_std_word(after_std.group(0)) if after_std else None) or _std_of(s[:m.start()]) \
+        or state.get("std_" + ("village" if _is_village_ctx(s, a, m.start()) else "other")) or sent_std or "ntm"
+    if re.search(r"bộ tiêu chí", bl) and _std_of(before):
+        std = _std_of(before)
+    mod = _modality(clause, head)
+    if mod == "target" and not re.search(r"phấn đấu|quyết tâm|mục tiêu|kế hoạch năm|đến năm|sẽ|cần", s[a:m.end()], re.I):
+        mod = "actual" if not _TARGET.search(head) else mod
+    if mod == "expected" and not re.search(r"dự kiến", s[a:m.end()] + head, re.I):
+        mod = "actual"
+    year = _year_of(s[a:m.end() + 30], ctx.pub_year) if mod != "actual" else None
+    # subject: the nearest group before the figure in the clause
+    subj = [g for g in groups if g.end <= m.start() + 1 and not g.org]
+    subj_org = [g for g in groups if g.end <= m.start() + 1]
+    level = None
+    if re.search(r"tiêu chí (?:huyện|của huyện)|huyện (?:nông thôn mới|NTM)|bộ tiêu chí huyện", s[max(a, m.start() - 80):m.end() + 30], re.I):
+        level = "district"
+    if subj:
+        g = subj[-1]
+        if g.names:
+            for name, dist in g.names:
+                unit = g.unit or "commune"
+                if unit in ("district",) and level != "district" and re.search(r"xã", s[g.end:m.start()]):
+                    continue
+                _emit(records, ctx, sent, "criteria_named", unit=unit, place=T.normalize_name_text(name),
+                      district=dist, standard=std, measure=measure, achieved=achieved, total=total,
+                      qualifier=qualifier, modality=mod, year=year, as_of=as_of)
+            return
+        if g.count is not None:
+            if achieved > 19 and total is None:
+                return
+            if g.unit == "commune" and achieved > 19:
+                return
+            q = qualifier
+            if re.match(r"\s*(?:\w+\s+){0,2}đạt\s+(?:từ\s+)?\d+\s*[-–]\s*\d+", s[g.end:m.end()]) or re.search(r"từ\s+\d+\s*(?:đến|[-–])", s[g.end:m.end()]):
+                q = "at_least"
+            _emit(records, ctx, sent, "criteria_count", unit=g.unit or "commune", place=None,
+                  district=ctx.district if ctx.scope == "district" else None, standard=std, measure=measure,
+                  achieved=achieved, total=total, qualifier=q, modality=mod, year=year, as_of=as_of)
+            return
+    # anaphora: "xã đã đạt 15/19", "huyện đạt 9/9 tiêu chí", "Bộ tiêu chí huyện ... đạt 6/9"
+    near = s[max(a, m.start() - 60):m.start()].lower()
+    if level == "district" or re.search(r"\bhuyện\b", near) and not re.search(r"\bxã\b", near[-25:]):
+        if achieved > 9 and total is None and measure == "criteria" and achieved not in (9,):
+            if achieved > 19:
+                return
+        if ctx.district:
+            _emit(records, ctx, sent, "criteria_district", unit="district", place=ctx.district, district=ctx.district,
+                  standard=std, measure=measure, achieved=achieved, total=total, qualifier=qualifier,
+                  modality=mod, year=year, as_of=as_of)
+        return
+    if re.search(r"\bxã\b", near) or subj_org:
+        name = None
+        if subj_org and subj_org[-1].names and subj_org[-1].unit == "commune":
+            name = subj_org[-1].names[-1][0]
+        elif state.get("commune"):
+            name = state["commune"]
+        if name and (total is None or total <= 19) and achieved <= 19:
+            _emit(records, ctx, sent, "criteria_anaphora", unit="commune", place=T.normalize_name_text(name),
+                  standard=std, measure=measure, achieved=achieved, total=total, qualifier=qualifier,
+                  modality=mod, year=year, as_of=as_of)
+
+
+_SUBJ_DISTRICT = re.compile(
+    r"(?:huyện|thị xã)\s+(?:(?:đã|được|vừa|sẽ)\s+)*(?:(?:được\s+)?công nhận\s+)?(?:đạt chuẩn|đủ điều kiện là|là|về đích|hoàn thành)\s*(?:huyện\s*)?\"?(nông thôn mới|NTM)"
+    r"|(?:xây dựng|đạt chuẩn|hoàn thành các tiêu chí|công nhận|thành công)\s+(?:thành công\s+|đạt chuẩn\s+)?huyện\s*(?:đạt chuẩn\s*)?(nông thôn mới|NTM)"
+    r"|(?:đạt chuẩn|xây dựng)\s+huyện\s+(nông thôn mới|NTM)"
+    r"|công nhận huyện đạt chuẩn", re.I)
+_SUBJ_PROVINCE = re.compile(r"(?:tỉnh|thành phố)\s+(?:(?:đã|được|vừa|sẽ)\s+)*(?:(?:được\s+)?công nhận\s+)?(?:hoàn thành nhiệm vụ|đạt chuẩn)", re.I)
+
+
+def _subject_recognition(s: str, a: int, b: int, groups: list[Group], clause: str, ctx: DocContext, sent: Sent,
+                         state: dict, records: list[dict], as_of: str | None, head: str, sent_std: str | None) -> None:
+    """The district the report is about, as the unnamed subject of a (target) recognition."""
+    for m in _SUBJ_DISTRICT.finditer(clause):
+        pre = clause[max(0, m.start() - 40):m.start()]
+        if re.search(r"Ban [Cc]hỉ đạo|Tổ công tác[^,]*$|thứ\s*\d*\s*$", pre):
+            continue
+        if re.search(r"tiêu chí\s*$", pre) and not re.search(r"hoàn thành các tiêu chí", m.group(0)):
+            continue
+        after = clause[m.end():m.end() + 20]
+        if re.match(r"\s*\"?\s*(?:nâng cao|NC\b)", after):
+            std = "ntm_advanced"
+        elif re.match(r"\s*kiểu mẫu", after):
+            std = "ntm_model"
+        else:
+            std = "ntm"
+        # a district named right after "huyện" is a named group, handled elsewhere
+        if re.match(rf"(?:huyện|thị xã)\s+[{_UP}]", m.group(0)):
+            continue
+        if not ctx.district:
+            continue
+        mod = _modality(clause, head)
+        year = _year_of(clause[m.start():], ctx.pub_year) or _year_of(clause, ctx.pub_year)
+        if mod == "actual" and not re.search(r"công nhận|đạt chuẩn", m.group(0)):
+            continue
+        _emit(records, ctx, sent, "recognized_district_subject", unit="district", place=ctx.district,
+              district=ctx.district, standard=std, measure="recognized", modality=mod, year=year, as_of=as_of)
+
+
+# ---------------------------------------------------------------- unmet criteria
+
+_UNMET = re.compile(r"(?:còn\s+)?(\d+|một|hai|ba|bốn|năm)\s+tiêu chí\s+chưa đạt\s*(?:,?\s*(?:gồm|là|đó là)\s*:?)\s*([^.;]+)", re.I)
+
+
+def _unmet(s: str) -> list[str] | None:
+    m = _UNMET.search(s)
+    if not m:
+        return None
+    parts = re.split(r",\s*|\s+và\s+", m.group(2))
+    out = [p.strip(" .:\"") for p in parts if p.strip(" .:\"")]
+    return out or None
+
+
+# ---------------------------------------------------------------- documents
+
+
+def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc") -> list[dict]:
+    """The records of one document as plain dicts (fast path, no pandas)."""
+    meta = meta or {}
+    text = unicodedata.normalize("NFC", text)
+    work = T.blank_chrome(T.normalize_same_length(text))
+    if T.detect_language(work) != "vi":
+        return []
+    ctx = _doc_context(work, doc_id, meta)
+    records: list[dict] = []
+    state: dict = {}
+    for i, (a, b) in enumerate(T.sentence_spans(work)):
+        sent = Sent(a, b, work[a:b], i)
+        n_before = len(records)
+        _extract_sentence(sent, ctx, state, records)
+        if len(records) > n_before:
+            unmet = _unmet(sent.text)
+            for rec in records[n_before:]:
+                rec["sentence"] = text[a:b]
+                if unmet and rec["measure"] == "criteria":
+                    rec["unmet_criteria"] = json.dumps(unmet, ensure_ascii=False)
+    return _postprocess(records, ctx)
+
+
+def records_frame(rows: list[dict]) -> pd.DataFrame:
+    """Validated DataFrame of record dicts (``RECORD_COLUMNS`` + ``sentence``, ``rule``)."""
+    if not rows:
+        return empty_records()
+    df = validate_records(pd.DataFrame(rows))
+    return df[[c for c in [*RECORD_COLUMNS, "sentence", "rule"] if c in df.columns]]
+
+
+def extract_document(text: str, meta: dict | None = None, doc_id: str = "doc") -> pd.DataFrame:
+    """All records of one document (title on the first line, then the text).
+
+    ``text`` is the document as read (NFC); ``start``/``end`` of every record index it
+    (the evidence sentence).  ``meta`` is the sidecar (url, title, published).  Returns a
+    validated DataFrame with ``RECORD_COLUMNS`` plus ``sentence`` and ``rule``; no records
+    for text that is not Vietnamese.
+    """
+    return records_frame(extract_records(text, meta, doc_id))
+
+
+def _postprocess(records: list[dict], ctx: DocContext) -> list[dict]:
+    named = Counter((r["standard"], r["unit"]) for r in records if r["measure"] == "recognized" and r["place"])
+    out = []
+    seen: set = set()
+    for r in records:
+        if r["measure"] == "recognized" and not r["place"] and r.get("_count") and named[(r["standard"], r["unit"])] >= r["_count"]:
+            continue
+        r.pop("_count", None)
+        if r["place"] and not T.fold(r["place"]):
+            r["place"] = None
+        if r["unit"] == "country":
+            r["place"] = "Việt Nam"
+        key = (r["unit"], T.fold(r["place"] or ""), r["standard"], r["measure"], r["achieved"], r["total"], r["modality"])
+        if key in seen:
+            continue
+        seen.add(key)
+        _resolve_record(r, ctx)
+        if r["total"] is not None and r["achieved"] is not None and r["achieved"] > r["total"]:
+            continue
+        out.append(r)
+    return out
+
+
+def _resolve_record(r: dict, ctx: DocContext) -> None:
+    """Fill district/province and GSO codes from the gazetteer with the document's context."""
+    unit, place = r["unit"], r["place"]
+    r["province_code"] = r["district_code"] = r["place_code"] = None
+    r["resolution"] = "unknown"
+    if unit == "country":
+        r["district"] = r["province"] = None
+        return
+    provs = _province_names()
+    if unit == "province":
+        key = _match_prefix(place or "", provs) if place else None
+        if key:
+            r["place"], r["province_code"] = provs[key]
+            r["province"] = r["place"]
+            r["place_code"] = r["province_code"]
+            r["resolution"] = "exact"
+        elif place is None and ctx.province:
+            r["province"] = ctx.province
+        else:
+            r["province"] = place
+        r["district"] = None
+        return
+    if unit == "district":
+        res = _resolve(place, "district", province=ctx.province) if place else None
+        if res is not None and res.status == "exact":
+            c = res.candidates[0]
+            r["place_code"] = r["district_code"] = c.code
+            r["province_code"], r["province"] = c.province_code, c.province_name
+            r["district"] = place
+            r["resolution"] = "exact" if ctx.province is None or c.province_code == ctx.province_code else "context"
+            return
+        if place and ctx.district and T.fold(place) == T.fold(ctx.district):
+            r["place_code"] = r["district_code"] = ctx.district_code
+            r["province_code"], r["province"] = ctx.province_code, ctx.province
+            r["district"] = place
+            r["resolution"] = "context"
+            return
+        r["district"] = place
+        r["province"] = ctx.province
+        r["province_code"] = ctx.province_code
+        r["resolution"] = "ambiguous" if res is not None and res.status == "ambiguous" else "unknown"
+        return
+    # commune / village
+    given_district = r.get("district")
+    r["province"] = r.get("province") or ctx.province
+    r["province_code"] = ctx.province_code
+    if place is None:
+        r["district"] = given_district or (ctx.district if ctx.scope == "district" else None)
+        r["district_code"] = ctx.district_code if r["district"] and ctx.district and T.fold(r["district"]) == T.fold(ctx.district) else None
+        return
+    district_hint = given_district or ctx.district
+    if unit == "village":
+        r["district"] = district_hint
+        r["district_code"] = ctx.district_code if district_hint == ctx.district else None
+        return
+    res = _resolve(place, "commune", province=ctx.province, district=district_hint)
+    if (res is None or res.status != "exact") and district_hint and given_district is None:
+        res2 = _resolve(place, "commune", province=ctx.province)
+        if res2 is not None and res2.status == "exact":
+            res = res2
+    if res is not None and res.status == "exact" and res.candidates:
+        c = res.candidates[0]
+        r["place_code"] = c.code
+        r["district_code"], r["district"] = c.district_code, c.district_name
+        r["province_code"], r["province"] = c.province_code, c.province_name
+        r["resolution"] = "exact" if (district_hint is None and ctx.province is None) else "context"
+        if given_district is None and ctx.district and c.district_code != ctx.district_code:
+            pass
+        return
+    r["district"] = district_hint
+    r["district_code"] = ctx.district_code if district_hint and district_hint == ctx.district else None
+    if res is not None and res.status == "ambiguous":
+        r["resolution"] = "ambiguous"
+
+
+# ---------------------------------------------------------------- files and corpora
+
+
+@dataclass
+class DocResult:
+    """One document's outcome: its records and, when something went wrong, why."""
+
+    doc_id: str
+    path: str
+    records: list[dict]
+    status: str  # ok | empty | skipped | error
+    message: str | None = None
+
+
+def iter_documents(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """``.txt`` files named directly or found (sorted) in the folders given, lazily."""
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            yield from sorted(p.glob("*.txt"))
+        else:
+            yield p
+
+
+def _read_meta(path: Path) -> tuple[dict, str | None]:
+    side = path.with_suffix(".json")
+    if not side.exists():
+        return {}, None
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {}, f"sidecar {side.name} is not valid JSON ({exc.__class__.__name__}); metadata ignored"
+    if not isinstance(meta, dict):
+        return {}, f"sidecar {side.name} is not a JSON object; metadata ignored"
+    pub = meta.get("published")
+    note = None
+    if pub is not None and (not isinstance(pub, str) or not re.match(r"\s*(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?\b", pub)):
+        if isinstance(pub, str) and T.parse_date(pub):
+            note = f"sidecar published {pub!r} is not a partial ISO date; read as {T.parse_date(pub)}"
+        else:
+            note = f"sidecar published {pub!r} is not a date; ignored"
+            meta = {**meta, "published": None}
+    return meta, note
+
+
+def extract_path(path: Path | str) -> DocResult:
+    """Read one ``.txt`` (+ ``.json``) and extract it; never raises for a bad document."""
+    path = Path(path)
+    doc_id = path.stem
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return DocResult(doc_id, str(path), [], "error", f"cannot read: {exc}")
+    notes = []
+    if len(data) > MAX_BYTES:
+        notes.append(f"document is {len(data) / 1e6:.1f} MB; only the first {MAX_BYTES / 1e6:.0f} MB were read")
+        data = data[:MAX_BYTES]
+        while data and (data[-1] & 0xC0) == 0x80:
+            data = data[:-1]
+        data = data[:-1] if data and data[-1] >= 0xC0 else data
+    decoded = T.decode_document(data)
+    if decoded.text is None:
+        status = "empty" if decoded.encoding == "empty" else "error"
+        return DocResult(doc_id, str(path), [], status, f"unreadable: {decoded.problem}")
+    if decoded.encoding not in ("utf-8", "utf-8-bom"):
+        notes.append(f"converted from {decoded.encoding}")
+    meta, note = _read_meta(path)
+    if note:
+        notes.append(note)
+    text = decoded.text
+    if re.search(r"<\s*(?:html|body|div|p|script)\b", text[:2000], re.I):
+        text = re.sub(r"<[^>]+>", lambda m: " " * len(m.group(0)), text)
+        notes.append("HTML markup found; tags blanked before extraction")
+    try:
+        lang = T.detect_language(T.normalize_same_length(text))
+        if lang != "vi":
+            return DocResult(doc_id, str(path), [], "skipped",
+                             f"not Vietnamese (looks {lang}); no records by rule" + ("; " + "; ".join(notes) if notes else ""))
+        df = extract_records(text, meta, doc_id=doc_id)
+    except Exception as exc:  # one bad document must not stop a batch
+        return DocResult(doc_id, str(path), [], "error", f"extraction failed: {type(exc).__name__}: {exc}")
+    return DocResult(doc_id, str(path), df, "ok", "; ".join(notes) or None)
+
+
+def _extract_many(paths: list[str]) -> list[DocResult]:
+    return [extract_path(p) for p in paths]
+
+
+def iter_results(paths: Iterable[Path | str], processes: int | None = None, chunksize: int = 64) -> Iterator[DocResult]:
+    """Stream ``DocResult``s: one file at a time, or chunks over a process pool."""
+    files = (str(p) for p in iter_documents(paths))
+    if not processes or processes <= 1:
+        for f in files:
+            yield extract_path(f)
+        return
+
+    def chunks() -> Iterator[list[str]]:
+        buf: list[str] = []
+        for f in files:
+            buf.append(f)
+            if len(buf) >= chunksize:
+                yield buf
+                buf = []
+        if buf:
+            yield buf
+
+    _warm()
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    with ctx.Pool(processes) as pool:
+        for batch in pool.imap(_extract_many, chunks()):
+            yield from batch
+
+
+def _warm() -> None:
+    """Load the gazetteer indexes once (before forking workers)."""
+    _province_names()
+    _district_index()
+
+
+def extract_corpus(paths: Iterable[Path | str], processes: int | None = None,
+                   keep_sentence: bool = True, report: list | None = None) -> pd.DataFrame:
+    """Records of every document under ``paths`` (files or folders), streamed.
+
+    Files are read one at a time (or in chunks over ``processes`` workers); memory holds
+    the current chunk plus the output rows.  Documents with problems are appended to
+    ``report`` (a list of ``(doc_id, status, message)``) when given.  The output is
+    validated once, at the end.
+    """
+    rows: list[dict] = []
+    for res in iter_results(paths, processes=processes):
+        if report is not None and (res.status != "ok" or res.message):
+            report.append((res.doc_id, res.status, res.message))
+        for r in res.records:
+            if not keep_sentence:
+                r.pop("sentence", None)
+            rows.append(r)
+    return records_frame(rows)
+
+
+def build_derived_records(dirs: Iterable[Path | str], out_dir: Path | str) -> list[Path]:
+    """``make records``: extract seeds + corpus, write ``records.csv`` (facts, no sentences)
+    and ``extraction_report.csv`` (documents with errors, skips or notes)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report: list = []
+    df = extract_corpus(list(dirs), report=report, keep_sentence=False)
+    df = df[RECORD_COLUMNS].sort_values(["doc_id", "start", "unit", "place", "standard", "measure", "achieved"],
+                                         na_position="first", kind="mergesort").reset_index(drop=True)
+    rec_path = out_dir / "records.csv"
+    df.to_csv(rec_path, index=False, lineterminator="\n")
+    rep = pd.DataFrame(report, columns=["doc_id", "status", "message"]).sort_values("doc_id", kind="mergesort")
+    rep_path = out_dir / "extraction_report.csv"
+    rep.to_csv(rep_path, index=False, lineterminator="\n")
+    return [rec_path, rep_path]
