@@ -283,6 +283,14 @@ def test_unknown_context_is_reported_not_fatal():
     assert "Nowhere" in r.note
 
 
+def test_province_named_after_the_2025_reform():
+    # Bình Thuận is part of Lâm Đồng since 1 July 2025
+    r = g.resolve("Đông Hà", unit="commune", province="Lâm Đồng", district="Đức Linh")
+    assert r.status == "exact" and r.code == "23224" and "2025 province" in r.note
+    # the strict province scope still wins when it has an answer
+    assert g.resolve("Đắk Gằn", unit="commune", province="Đắk Nông").note == ""
+
+
 def test_spelling_variant_needs_context_and_says_so():
     r = g.resolve("Bản Xen", unit="commune", province="Lào Cai", district="Mường Khương")
     assert r.status == "exact" and r.name == "Bản Sen" and r.match == "spelling_variant"
@@ -331,6 +339,10 @@ def test_district_merges_found_from_commune_codes():
         .str.contains("483>482")
         .any()
     )
+    # Lộc Hà (448) was split: 11 communes to Thạch Hà (445), 1 to Hà Tĩnh city (436)
+    loc_ha = m[m["old_district_code"] == "448"]
+    assert loc_ha.iloc[0]["new_district_code"] == "445" and loc_ha.iloc[0]["main_successor"]
+    assert loc_ha["main_successor"].sum() == 1 and len(loc_ha) == 2
     abolished = set(merged["old_district_code"])
     new = set(g.districts("2025-03")["district_code"]) - set(g.districts()["district_code"])
     assert new == {"224", "475"}  # Thị xã Chũ, Quận Phú Xuân

@@ -586,6 +586,9 @@ def _district_merges() -> pd.DataFrame:
     g["new_district_type"] = g["new_district_code"].map(d25["district_type"])
     g["province_code"] = g["old_district_code"].map(d22["province_code"])
     g["new_district_in_2022_list"] = g["new_district_code"].isin(set(d22.index))
+    g = g.sort_values(["old_district_code", "communes_moved", "new_district_code"],
+                      ascending=[True, False, True], ignore_index=True)  # fmt: skip
+    g["main_successor"] = ~g["old_district_code"].duplicated()
     cols = [
         "old_district_code",
         "old_district_name",
@@ -598,8 +601,9 @@ def _district_merges() -> pd.DataFrame:
         "old_district_communes",
         "old_district_abolished",
         "new_district_in_2022_list",
+        "main_successor",
     ]
-    return g[cols].sort_values(["old_district_code", "new_district_code"], ignore_index=True)
+    return g[cols]
 
 
 def district_merges() -> pd.DataFrame:
@@ -610,7 +614,9 @@ def district_merges() -> pd.DataFrame:
     new_district_type, province_code, kind ("merged" when the old district no longer exists
     in 2025-03, else "communes_transferred"), communes_moved, old_district_communes,
     old_district_abolished, new_district_in_2022_list (False for districts created in
-    2023–25, e.g. Thị xã Chũ or Quận Phú Xuân).
+    2023–25, e.g. Thị xã Chũ or Quận Phú Xuân), main_successor (True on the row that took
+    most of the old district's moved communes; rows of one old district are sorted that way,
+    so ``drop_duplicates("old_district_code")`` keeps it: Lộc Hà → Thạch Hà, not Hà Tĩnh).
     """
     return _district_merges().copy()
 
@@ -1216,9 +1222,34 @@ def resolve(
     if "commune" in levels:
         dists, note_d = _scope_district(district, provs)
     notes = "; ".join(n for n in (note_p, note_d) if n)
+    found = _match(nk, variants, provs, dists, notes)
+    if found is None and provs is not None:
+        # the province may be named as after 1 July 2025 ("Lâm Đồng" for a commune of the
+        # former Bình Thuận): look in every old province of that 2025 province
+        wider = {old for old, new in _province_2025_map().items()
+                 if new in {_province_2025_map()[p] for p in provs}}  # fmt: skip
+        if wider != provs:
+            note = "found in the 2025 province of the given province"
+            found = _match(nk, variants, wider, dists, "; ".join(x for x in (notes, note) if x))
+    if found is None and (provs is not None or dists is not None):
+        found = _match_sx(nk, variants, provs, dists, notes)
+    if found is not None:
+        return found
+    return Resolution("unknown", None, unit, nk.display, note=notes or "no unit of that name")
+
+
+def _match(
+    nk: NameKey,
+    variants: list[tuple[NameKey, tuple[str, ...]]],
+    provs: set[str] | None,
+    dists: set[str] | None,
+    notes: str,
+) -> Resolution | None:
+    """The matching rule of :func:`resolve` in one scope; None when nothing matches."""
     # text written without any diacritics can only match accent-free: "Dak Ha" must not
     # prefer the official "Đắk Ha" over "Đắk Hà"
     accented = _strip_diacritics(nk.display) != nk.display
+    unit = variants[0][1][0] if len(variants[0][1]) == 1 else None
     for vintage in ("2022-10", "2025-03"):
         exact: list[Candidate] = []
         loose: list[Candidate] = []
@@ -1239,61 +1270,44 @@ def resolve(
                 typed = [c for c in cands if c.unit_type.lower().startswith(nk.unit_type)]
                 if len(typed) == 1:
                     c = typed[0]
-                    return Resolution(
-                        "exact",
-                        c.code,
-                        c.unit,
-                        c.name,
-                        (c,),
-                        "diacritics+type" if exact else "accentless+type",
-                        notes,
-                        c.vintage,
-                    )
+                    how = "diacritics+type" if exact else "accentless+type"
+                    return Resolution("exact", c.code, c.unit, c.name, (c,), how, notes, c.vintage)
+            note = "; ".join(x for x in (notes, f"{len(cands)} candidates") if x)
             return Resolution(
-                "ambiguous",
-                None,
-                unit or _unit_of(cands),
-                nk.display,
-                cands,
-                note="; ".join(x for x in (notes, f"{len(cands)} candidates") if x),
-                vintage=vintage,
+                "ambiguous", None, unit or _unit_of(cands), nk.display, cands, "", note, vintage
             )
-    if provs is not None or dists is not None:
-        # last resort, only inside a given province/district: s/x spelling variants of
-        # ethnic-minority names ("Bản Xen" = "Bản Sen"); still never picks among several
-        found: list[Candidate] = []
-        for vintage in ("2022-10", "2025-03"):
-            for v, lvs in variants:
-                for level in lvs:
-                    ix = _indexes().get((level, vintage))
-                    for c in ix.by_sx.get(_sx(v.loose), []) if ix else []:
-                        if _in_scope(c, provs, dists) and c not in found:
-                            found.append(c)
-            if found:
-                break
-        if len(found) == 1:
-            c = found[0]
-            return Resolution(
-                "exact",
-                c.code,
-                c.unit,
-                c.name,
-                (c,),
-                "spelling_variant",
-                "; ".join(x for x in (notes, "matched as an s/x spelling variant") if x),
-                c.vintage,
-            )
+    return None
+
+
+def _match_sx(
+    nk: NameKey,
+    variants: list[tuple[NameKey, tuple[str, ...]]],
+    provs: set[str] | None,
+    dists: set[str] | None,
+    notes: str,
+) -> Resolution | None:
+    """Last resort, only inside a given province/district: s/x spelling variants of
+    ethnic-minority names ("Bản Xen" = "Bản Sen"); still never picks among several."""
+    found: list[Candidate] = []
+    for vintage in ("2022-10", "2025-03"):
+        for v, lvs in variants:
+            for level in lvs:
+                ix = _indexes().get((level, vintage))
+                for c in ix.by_sx.get(_sx(v.loose), []) if ix else []:
+                    if _in_scope(c, provs, dists) and c not in found:
+                        found.append(c)
         if found:
-            return Resolution(
-                "ambiguous",
-                None,
-                unit or _unit_of(tuple(found)),
-                nk.display,
-                tuple(found),
-                note="s/x spelling variants",
-                vintage=None,
-            )
-    return Resolution("unknown", None, unit, nk.display, note=notes or "no unit of that name")
+            break
+    note = "; ".join(x for x in (notes, "matched as an s/x spelling variant") if x)
+    if len(found) == 1:
+        c = found[0]
+        return Resolution(
+            "exact", c.code, c.unit, c.name, (c,), "spelling_variant", note, c.vintage
+        )
+    if found:
+        cands = tuple(found)
+        return Resolution("ambiguous", None, _unit_of(cands), nk.display, cands, "", note)
+    return None
 
 
 def _sx(loose: str) -> str:
