@@ -52,7 +52,7 @@ MAX_BYTES = 2_000_000  # documents above this are cut (and reported): reports ar
 _UP = "A-ZÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯẠ-ỸÐ"
 _LO = "a-zàáâãèéêìíòóôõùúýăđĩũơưạ-ỹ"
 _TOK = rf"(?:[{_UP}][{_LO}{_UP}'’]*|Ea|\d{{1,2}}(?![\d/.,]))"
-_NAME = rf"[{_UP}][{_LO}{_UP}'’]*(?:[ ](?:[{_UP}][{_LO}{_UP}'’]*|\d{{1,2}}(?![\d/.,])|I{{1,3}}\b))*"
+_NAME = rf"[{_UP}][{_LO}{_UP}'’]*(?:[ ](?!(?:TP|TX|TT|UBND)\b)(?:[{_UP}][{_LO}{_UP}'’]*|\d{{1,2}}(?![\d/]|[.,]\d)|I{{1,3}}\b))*"
 NAME_RE = re.compile(_NAME)
 
 _UNIT_WORDS = {
@@ -62,8 +62,8 @@ _UNIT_WORDS = {
     "thôn": "village", "bản": "village", "ấp": "village", "khu dân cư": "village",
     "làng": "village", "tổ dân phố": "village", "buôn": "village", "khu phố": "village",
 }
-_TYPE = r"(?:khu dân cư(?: thôn)?|thị trấn|thị xã|thành phố|tổ dân phố|khu phố|xã|phường|huyện|quận|tỉnh|thôn|bản|ấp|làng|buôn|TP\.?|TX\.?|Tp\.?)"
-TYPED_RE = re.compile(rf"(?<![{_LO}{_UP}])(?i:{_TYPE})\s+(?!(?:Nông|NTM|Nông thôn)\b)({_NAME})")
+_TYPE = r"(?:[Kk]hu dân cư(?: thôn)?|[Tt]hị trấn|[Tt]hị xã|[Tt]hành phố|tổ dân phố|khu phố|[Xx]ã|XÃ|[Pp]hường|[Hh]uyện|[Qq]uận|[Tt]ỉnh|[Tt]hôn|bản|ấp|làng|buôn|TP\.?|TX\.?|Tp\.?)"
+TYPED_RE = re.compile(rf"(?<![{_LO}{_UP}])(?:{_TYPE})\s+(?!(?:Nông|NTM|Nông thôn)\b)({_NAME})")
 
 _NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
 _COUNT_NOUN = (r"(?:đơn vị hành chính cấp huyện|đơn vị cấp huyện|đơn vị cấp xã|huyện, thị xã, thành phố|huyện, thị, thành"
@@ -94,8 +94,8 @@ _EXPECTED = re.compile(
     r"trình (?:UBND|Thủ tướng|Chủ tịch|cấp)|chờ (?:công nhận|quyết định)|xét,? công nhận|thẩm định,? xét|lập hồ sơ|hoàn thiện hồ sơ|đang (?:trình|chờ)|"
     r"tờ trình", re.I)
 _TARGET = re.compile(
-    r"phấn đấu(?! với)|quyết tâm(?! chính trị cao)|(?<!vượt )(?<!so với )(?<!so )mục tiêu(?! (?:đề ra|cả giai đoạn|năm 20\d\d\)))|(?<!trong )(?<!theo )(?<!vượt )(?<!% )kế hoạch|(?<![\d/] )(?<![\d/]  )(?<!\d )chỉ tiêu(?! (?:của|do))|đăng ký|lộ trình|"
-    r"\bsẽ\b|cần (?:phải )?(?:hoàn thành|đạt)|huy động (?:mọi |các )?nguồn lực|hỗ trợ (?:xã|huyện|thôn)|nhằm|hướng tới|hướng đến|để (?:huyện|xã|tỉnh)|về đích|đặt ra|dự định|tiếp tục xây dựng|"
+    r"phấn đấu(?! với)|(?<!sự )quyết tâm(?! (?:chính trị )?cao)|(?<!vượt )(?<!so với )(?<!so )(?<![Tt]rình )mục tiêu(?! [Qq]uốc gia)(?! (?:đề ra|cả giai đoạn|năm 20\d\d\)))|(?<!trong )(?<!theo )(?<!vượt )(?<!% )kế hoạch|(?<![\d/] )(?<![\d/]  )(?<!\d )chỉ tiêu(?! (?:của|do))|đăng ký|lộ trình|"
+    r"\bsẽ\b|cần (?:phải )?(?:hoàn thành|đạt)|huy động (?:mọi |các )?nguồn lực|hỗ trợ (?:xã|huyện|thôn)|nhằm|hướng tới|hướng đến|để (?:huyện|xã|tỉnh)|đặt ra|dự định|tiếp tục xây dựng|"
     r"xây dựng (?:thành công |đạt chuẩn )?(?:xã|huyện) .{0,30}năm 20\d\d|chỉ đạo xây dựng", re.I)
 _NOT_RECORD = re.compile(r"^\s*(?:%|phần trăm)|^\s*tiêu chí\s*/", re.I)
 
@@ -268,7 +268,10 @@ def _doc_context(work: str, doc_id: str, meta: dict) -> DocContext:
         if ctx.province_code:
             same = [c for c in cands if c[3] == ctx.province_code]
             cands = same or ([] if n < 3 else cands)
-        if len(cands) == 1 and (n >= 2 or len(dcount) == 1):
+        in_title = any(T.fold(c[0]) in T.fold(ctx.title) for c in cands)
+        prov_in_title = any(k in T.fold(ctx.title) for k in provs)
+        strong = in_title or (n >= 3 and not prov_in_title and (len(dcount) == 1 or n >= 2 * dcount.most_common(2)[-1][1]))
+        if len(cands) == 1 and strong:
             ctx.district, ctx.district_code = cands[0][0], cands[0][1]
             if ctx.province is None or ctx.province_code != cands[0][3]:
                 ctx.province, ctx.province_code = cands[0][2], cands[0][3]
@@ -330,12 +333,13 @@ class Group:
     counted_noun: str | None = None
     new: bool = False
     org: bool = False
+    pilot: bool = False
 
 
 _SEP = re.compile(r"\s*(?:,|;|\bvà\b|&|:|\.\.\.|-(?=\s*(?:xã|Xã)\b))\s*")
 _QUAL_PAREN = re.compile(rf"\s*\(\s*(?:(?i:huyện|thị xã|thành phố|TP\.?|TX\.?|quận|tỉnh)\s+)?({_NAME})(?:\s*[,-]\s*(?:(?i:tỉnh|thành phố)\s+)?{_NAME})?\s*\)")
 _QUAL_LINK = re.compile(rf"\s*(?:,|-|của|thuộc|ở|tại)?\s*(?i:huyện|thị xã|thành phố|TP\.?|TX\.?|quận)\s+({_NAME})")
-_ITEM = re.compile(rf"\s*(?:(?i:{_TYPE})\s+)?({_NAME})(?:\s+(?!(?:của|thuộc|tại|ở|và|gồm|là|đạt|được|huyện|xã|năm|có|đã|đều|cũng|với|thị|tỉnh|thành|nay|này|đó)\b)([{_LO}]+)(?=\s*(?:,|;|\)|\.|$|\bvà\b|\s(?:xã|huyện)\s)))?")
+_ITEM = re.compile(rf"\s*(?:{_TYPE}\s+)?({_NAME})(?:\s+(?!(?:của|thuộc|tại|ở|và|gồm|là|đạt|được|huyện|xã|năm|có|đã|đều|cũng|với|thị|tỉnh|thành|nay|này|đó)\b)([{_LO}]+)(?=\s*(?:,|;|\)|\.|$|\bvà\b|\s(?:xã|huyện)\s)))?")
 
 
 def _parse_list(s: str, pos: int, end: int, first_type: str | None = None) -> tuple[list[tuple[str, str | None]], int]:
@@ -392,10 +396,10 @@ _BAD_WORDS = {"nông", "ntm", "ntmnc", "nông thôn", "quyết", "ubnd", "hđnd"
               "các", "mỗi", "về", "tiêu", "đây", "đó", "hiện", "qua", "như", "với", "tại", "từ", "sau", "trước", "cùng", "trung",
               "bình", "chương", "trường", "huyện", "xã", "tỉnh", "việt", "hội", "giai", "lễ", "kỳ", "mục", "đợt", "lần", "phong"}
 _BAD_FIRST = {"nông", "ntm", "ntmnc", "ubnd", "hđnd", "quyết", "nghị", "theo", "trong", "năm", "đến", "tháng", "thủ", "chủ",
-              "bộ", "ban", "tổng", "ngày", "sở", "văn", "đảng", "các", "mỗi", "về", "tiêu", "đây", "đó", "hiện", "qua", "như",
-              "với", "tại", "từ", "sau", "trước", "cùng", "chương", "hội", "giai", "lễ", "kỳ", "mục", "đợt", "lần", "phong", "kiểu",
+              "bộ", "ban", "tổng", "ngày", "sở", "đảng", "các", "mỗi", "về", "tiêu", "đây", "đó", "hiện", "qua", "như",
+              "với", "tại", "từ", "sau", "trước", "cùng", "chương", "giai", "mục", "đợt", "lần", "kiểu",
               "vườn", "đạt", "được", "gồm", "là", "và", "có", "thôn", "xã", "huyện", "tỉnh", "cả", "toàn", "những", "một",
-              "trên", "dưới", "thêm", "tất", "riêng", "đặc", "nâng", "hoàn", "công", "đề", "mới", "chỉ", "bằng", "thẩm", "đoàn"}
+              "trên", "dưới", "thêm", "tất", "riêng", "đặc", "nâng", "hoàn", "công", "đề", "mới", "chỉ", "bằng", "thẩm"}
 
 
 def _bad_name(name: str) -> bool:
@@ -417,7 +421,10 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
         if re.match(r"\s*(?:/|tiêu chí)", after) or _NOT_RECORD.match(s[m.end():m.end() + 12]):
             continue
         pre = s[max(lo, m.start() - 25):m.start()].lower()
-        if re.search(r"(?:thứ|lần|đợt|số)\s*$", pre):
+        if re.search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|với|gồm|trong|ngoài|trên tổng số|xây dựng|chọn)\s*$", pre):
+            continue
+        if re.match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\w+\s+){0,2}(?:kể trên|nói trên|này\b)", s[m.end():m.end() + 40]) and not (
+                noun == "địa phương" or re.search(r"hoàn thành nhiệm vụ", s[m.end():m.end() + 80])):
             continue
         before_num = s[max(lo, m.start() - 12):m.start()]
         if re.search(r"\d\s*[-–]\s*$|tăng\s*$|giảm\s*$", before_num):
@@ -450,7 +457,7 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
         else:
             # list after the predicate: "4 xã đạt chuẩn NTM gồm: A, B"; "có 3 xã ... là A, B và C"
             tail = s[m.end():hi]
-            gm = re.search(r"(?:gồm|bao gồm|là|đó là|như)\s*:?\s*(?=(?:xã|thôn|huyện|[%s]))" % _UP, tail[:140])
+            gm = re.search(r"(?:gồm|bao gồm|là|đó là|như|:)\s*:?\s*[-–•]?\s*(?=(?:xã|thôn|huyện|[%s]))" % _UP, tail[:260])
             stop = re.search(r"\d+\s*(?:/\d+\s*)?(?:xã|huyện|thôn)\b", tail[:gm.start()] if gm else "")
             if gm and not stop:
                 names, endp = _parse_list(s, m.end() + gm.end(), len(s), unit)
@@ -458,13 +465,33 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
                     g.names = names
                     g.end = endp
             else:
-                pm = re.search(r"\(\s*(?=[%s])" % _UP, tail[:120])
-                if pm and not re.search(r"\d+\s*(?:xã|huyện)", tail[:pm.start()]) and re.search(r"đạt|công nhận", tail[:pm.start()]):
+                pm = re.search(r"\(\s*(?=[%s]|khu |thôn |xã |ấp |bản )" % _UP, tail[:120])
+                if pm and not re.search(r"\d+\s*(?:xã|huyện)", tail[:pm.start()]) and (re.search(r"đạt|công nhận", tail[:pm.start()]) or re.fullmatch(r"\s*(?:điểm\s*)?" + STD_RE.pattern + r"?\s*", tail[:pm.start()], re.I)):
                     names, endp = _parse_list(s, m.end() + pm.end(), hi, unit)
                     if names and len(names) <= (g.count or 0):
                         g.names = names
+        g.pilot = bool(re.match(r"\s*điểm\b", s[m.end():m.end() + 8]))
+        if noun == "địa phương":
+            if not g.names:
+                continue
+            provs = _province_names()
+            g.unit = "province" if all(_match_prefix(n, provs) for n, _ in g.names) else "district"
+            g.count = None
         groups.append(g)
         taken.append((g.start, g.end))
+    # "Các xã được công nhận ... gồm: A (huyện H), B": a list after gồm/là with the unit noun before
+    for m in re.finditer(r"(?:gồm|bao gồm|đó là)\s*:?\s*[-–•]?\s*(?=[%s])" % _UP, s[lo:hi]):
+        p0 = lo + m.end()
+        if any(x <= p0 <= y for x, y in taken):
+            continue
+        nouns = re.findall(r"\b(xã|huyện|thôn|tỉnh|khu dân cư)\b", s[lo:lo + m.start()])
+        if not nouns:
+            continue
+        names, endp = _parse_list(s, p0, len(s), _UNIT_WORDS[nouns[-1]])
+        if names:
+            g = Group(p0, endp, unit=_UNIT_WORDS[nouns[-1]], names=names)
+            groups.append(g)
+            taken.append((p0, endp))
     for m in TYPED_RE.finditer(s, lo, hi):
         if any(a <= m.start() < b for a, b in taken):
             continue
@@ -494,7 +521,7 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
 
 
 def _starts_name(s: str, pos: int) -> bool:
-    return bool(re.match(rf"\s+(?:(?i:{_TYPE})\s+)?[{_UP}]", s[pos:pos + 30]))
+    return bool(re.match(rf"\s+(?:{_TYPE}\s+)?[{_UP}]", s[pos:pos + 30]))
 
 
 def _noun_unit(noun: str) -> str:
@@ -571,7 +598,7 @@ def _as_of(sent: str, ctx: DocContext) -> str | None:
 _RECOG_PRED = re.compile(
     r"(?:đạt chuẩn|đạt|được công nhận|công nhận|hoàn thành nhiệm vụ|hoàn thành|về đích|là|thành|trở thành|xây dựng|rớt\"? chuẩn|\"rớt\")"
     r"[^;]{0,40}?(?:xã|huyện|tỉnh)?\s*\"?(?:nông thôn mới|NTM|NTMNC|NTM\s*nâng cao|kiểu mẫu)", re.I)
-_RECOG_STRICT = re.compile(r"đạt chuẩn|công nhận|hoàn thành nhiệm vụ|về đích|rớt|đạt NTM|đạt nông thôn mới|là (?:xã|huyện) (?:NTM|nông thôn mới)|đạt xã NTM|huyện NTM|huyện nông thôn mới|đạt \d+/\d+ tiêu chí", re.I)
+_RECOG_STRICT = re.compile(r"đạt chuẩn|công nhận|hoàn thành nhiệm vụ|về đích|rớt|đạt NTM|đạt nông thôn mới|là (?:xã|huyện) (?:NTM|nông thôn mới)|đạt xã NTM|đạt \d+/\d+ tiêu chí", re.I)
 
 
 def _emit(records: list[dict], ctx: DocContext, sent: Sent, rule: str, **kw) -> None:
@@ -664,6 +691,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         clause = s[a:b]
         cl = clause.lower()
         groups = _groups(s, a, b)
+        if "100%" in clause and not re.search(r"hoàn thành nhiệm vụ", clause):
+            groups = [g for g in groups if not g.names]
         std_c = _std_of(clause)
         # ---------- criteria / indicators
         crit_spans = []
@@ -676,26 +705,48 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 continue
             if any(cs <= g.end + 60 and g.start < cs for cs, _ in crit_spans):
                 # the group is the subject of a criteria figure ("03 xã ... đạt 15/19 tiêu chí")
-                between = s[g.end:min(cs for cs, _ in crit_spans if cs > g.start)] if any(cs > g.start for cs, _ in crit_spans) else ""
-                if not re.search(r"đạt chuẩn|công nhận", between):
+                if not re.search(r"đạt chuẩn|công nhận", s[g.start:b]):
                     continue
             tail = s[g.end:b]
             before = s[a:g.start]
-            local_std = _std_near(s, g, a, b) or std_c or sent_std
-            pred = _RECOG_STRICT.search(tail[:160]) or _RECOG_STRICT.search(before[-60:]) or _RECOG_STRICT.search(s[g.start:g.end])
-            if not pred:
+            nxt = min((h.start for h in groups if h.start > g.start), default=b)
+            win = STD_RE.search(s, g.start, min(nxt, b) if g.count is None else b)
+            local_std = _std_word(win.group(0)) if (win and g.count is None and g.names) else None
+            local_std = local_std or _std_near(s, g, a, b) or std_c or sent_std
+            pred_t = _RECOG_STRICT.search(tail[:160])
+            pred = pred_t or _RECOG_STRICT.search(before[-60:]) or _RECOG_STRICT.search(s[g.start:g.end])
+            if g.names and g.count is None and re.search(r"(?:\(|trong|của|thuộc|tại|ở|với)(?:\s+các)?\s*$", before[-14:]):
+                continue
+            if not pred and not g.pilot:
                 if not (g.count is not None and re.search(r"^\s*(?:\(|,|số)?[^;]{0,60}?\b(?:NTM|nông thôn mới)", tail) and not re.search(r"thực hiện|xây dựng|triển khai|đăng ký|chưa", tail[:60])):
                     continue
             if g.names and g.count is None and (re.match(r"\s*(?:[,:]\s*)?(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
-                                                 any(h.start >= g.end and h.start < g.end + (pred.start() if pred and pred.string is tail else 0) for h in groups if h is not g)):
+                                                 any(h.start >= g.end and h.start < g.end + (pred_t.start() if pred_t else 0) for h in groups if h is not g)):
                 continue
+            if g.names and g.count is None and not g.pilot:
+                near_pred = pred_t is not None and pred_t.start() < 45 and not re.match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
+                verb_before = re.search(r"(?:công nhận|đưa|hỗ trợ|xây dựng|thẩm định|bỏ phiếu|đề nghị)[^,;]{0,25}$", before)
+                if not (near_pred or verb_before):
+                    continue
             if re.match(r"\s*(?:chưa|không)\s+(?:đạt|được)", tail) or re.search(r"(?:còn|chưa đạt|dưới)\s*$", before[-12:]):
                 continue
             if re.match(r"\s*(?:\([^)]*\)\s*)?(?:đạt|đều đạt|hoàn thành)\s+(?:từ\s+)?\d", tail) and not re.match(r"\s*(?:\([^)]*\)\s*)?đạt\s+\d+\s*/", tail[:3]):
                 continue
             if local_std is None:
                 continue
-            mod = _modality(clause[: max(0, g.end - a) + 120], head)
+            if g.pilot and g.names and not pred_t:
+                # "4 xã điểm (A, B, C, D)": the communes chosen to reach the standard this plan year
+                year = _year_of(clause, ctx.pub_year) or state.get("target_year") or ctx.pub_year
+                for name, dist in g.names:
+                    _emit(records, ctx, sent, "recognized_pilot", unit=g.unit or "commune", place=T.normalize_name_text(name),
+                          district=dist, standard=local_std, measure="recognized", modality="target", year=year, as_of=as_of)
+                continue
+            pend = g.end - a + (pred_t.end() + 10 if pred_t is not None else 10)
+            mod = _modality(clause[:pend], head)
+            if ci > 0 and re.match(r"\s*(?:nâng tổng|đưa tổng|trong đó)", clause) and state.get("clause_mod") in ("target", "expected"):
+                mod = state["clause_mod"]
+            if g.count is not None and not g.names and mod == "expected" and not re.search(r"dự kiến|sẽ|đề nghị", clause[:pend] + head, re.I):
+                mod = "actual"
             if re.search(r"trong kế hoạch|theo kế hoạch", clause) and mod == "target" and not _TARGET.search(re.sub(r"(?:trong|theo) kế hoạch", "", clause + " " + head)):
                 mod = "actual"
             year = _year_of(clause, ctx.pub_year) or (sent_year_head if ci == 0 or sent_year_head else None)
@@ -733,6 +784,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             _emit(records, ctx, sent, "units_met", unit=cu, place=cn, standard=local_std, measure="units_met",
                   counted=g.unit, achieved=g.count, total=g.total, qualifier=g.qualifier, modality=mod,
                   year=year if mod != "actual" else None, as_of=as_of)
+        state["clause_mod"] = _modality(clause, head)
+        _remember_list(groups, state)
         # ---------- unnamed district / province as subject of a recognition
         _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
     for m in STD_RE.finditer(s):
@@ -761,6 +814,12 @@ def _std_near(s: str, g: Group, a: int, b: int) -> str | None:
 def _stock_subject(before: str, ctx: DocContext) -> bool:
     return bool(re.search(r"(?:có|hiện có|đã có|đến nay có|toàn tỉnh có)\s*$", before.strip()[-25:] + " ")) or \
         bool(re.search(r"\bcó\s*$", before.strip()))
+
+
+def _remember_list(groups: list[Group], state: dict) -> None:
+    for g in groups:
+        if g.names and (g.unit or "commune") == "commune" and len(g.names) > 1:
+            state["last_names"] = g.names
 
 
 def _remember(s: str, state: dict) -> None:
@@ -796,7 +855,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
     qualifier = "exact"
     if m.group(4) or (m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "từ")) or re.match(r"\s*trở lên", after):
         qualifier = "at_least"
-    after_std = STD_RE.match(s, m.end(), b) or STD_RE.match(s, m.end() + 1, b)
+    after_std = STD_RE.search(s, m.end(), min(b, m.end() + 32))
     std = (_std_word(after_std.group(0)) if after_std else None) or _std_of(s[:m.start()]) \
         or state.get("std_" + ("village" if _is_village_ctx(s, a, m.start()) else "other")) or sent_std or "ntm"
     if re.search(r"bộ tiêu chí", bl) and _std_of(before):
@@ -808,14 +867,22 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         mod = "actual"
     year = _year_of(s[a:m.end() + 30], ctx.pub_year) if mod != "actual" else None
     # subject: the nearest group before the figure in the clause
-    subj = [g for g in groups if g.end <= m.start() + 1 and not g.org]
+    subj = [g for g in groups if g.start < m.start() and not g.org and (g.end <= m.start() + 1 or g.count is not None)]
     subj_org = [g for g in groups if g.end <= m.start() + 1]
+    if not subj and re.search(r"các (?:xã|thôn) (?:trên|này|nói trên|kể trên)", bl[-50:]) and state.get("last_names"):
+        for name, dist in state["last_names"]:
+            _emit(records, ctx, sent, "criteria_list_anaphora", unit="commune", place=T.normalize_name_text(name),
+                  district=dist, standard=std, measure=measure, achieved=achieved, total=total,
+                  qualifier=qualifier, modality=mod, year=year, as_of=as_of)
+        return
     level = None
-    if re.search(r"tiêu chí (?:huyện|của huyện)|huyện (?:nông thôn mới|NTM)|bộ tiêu chí huyện", s[max(a, m.start() - 80):m.end() + 30], re.I):
+    if re.search(r"tiêu chí (?:huyện|của huyện)|huyện (?:nông thôn mới|NTM)|bộ tiêu chí huyện", s[max(a, m.start() - 80):m.end() + 48], re.I):
         level = "district"
     if subj:
         g = subj[-1]
         if g.names:
+            if (g.unit or "commune") in ("commune", "village") and achieved > 19 and total is None:
+                return
             for name, dist in g.names:
                 unit = g.unit or "commune"
                 if unit in ("district",) and level != "district" and re.search(r"xã", s[g.end:m.start()]):
@@ -826,6 +893,8 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
             return
         if g.count is not None:
             if achieved > 19 and total is None:
+                return
+            if g.new or re.search(r"thêm\s*$", s[max(a, g.start - 8):g.start]):
                 return
             if g.unit == "commune" and achieved > 19:
                 return
@@ -872,7 +941,7 @@ def _subject_recognition(s: str, a: int, b: int, groups: list[Group], clause: st
     """The district the report is about, as the unnamed subject of a (target) recognition."""
     for m in _SUBJ_DISTRICT.finditer(clause):
         pre = clause[max(0, m.start() - 40):m.start()]
-        if re.search(r"Ban [Cc]hỉ đạo|Tổ công tác[^,]*$|thứ\s*\d*\s*$", pre):
+        if re.search(r"Ban [Cc]hỉ đạo|Tổ công tác[^,]*$|thứ\s*\d*\s*$|(?:địa bàn|toàn|của|trong|các|số|xã,)\s*$", pre):
             continue
         if re.search(r"tiêu chí\s*$", pre) and not re.search(r"hoàn thành các tiêu chí", m.group(0)):
             continue
@@ -927,6 +996,9 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc") ->
         sent = Sent(a, b, work[a:b], i)
         n_before = len(records)
         _extract_sentence(sent, ctx, state, records)
+        for rec in records[n_before:]:
+            if rec["modality"] == "target" and rec["year"]:
+                state["target_year"] = rec["year"]
         if len(records) > n_before:
             unmet = _unmet(sent.text)
             for rec in records[n_before:]:
