@@ -91,7 +91,7 @@ _LOST = re.compile(r"rớt\"? chuẩn|\"rớt\"|không còn đạt|bị thu hồ
 _EXPECTED = re.compile(
     r"dự kiến|sắp |đề nghị (?:xét[, ]*)?(?:công nhận|thẩm định|UBND|Chủ tịch|cấp)|đề nghị xét|đủ điều kiện(?: để)? (?:xét|đề nghị|công nhận|trình)|"
     r"đang (?:hoàn thiện|hoàn chỉnh|lập|xây dựng|thẩm định|được (?:các sở ngành )?(?:đang )?thẩm định)|đang (?:được )?(?:các )?sở ngành|hồ sơ đề nghị|"
-    r"trình (?:UBND|Thủ tướng|Chủ tịch|cấp)|chờ (?:công nhận|quyết định)|xét,? công nhận|thẩm định,? xét|lập hồ sơ|hoàn thiện hồ sơ|đang (?:trình|chờ)|"
+    r"trình (?:UBND|Thủ tướng|Chủ tịch|cấp)|chờ (?:công nhận|quyết định)|lập hồ sơ|hoàn thiện hồ sơ|đang (?:trình|chờ)|"
     r"tờ trình", re.I)
 _TARGET = re.compile(
     r"phấn đấu(?! với)|(?<!sự )quyết tâm(?! (?:chính trị )?cao)|(?<!vượt )(?<!so với )(?<!so )(?<![Tt]rình )mục tiêu(?! [Qq]uốc gia)(?! (?:đề ra|cả giai đoạn|năm 20\d\d\)))|(?<!trong )(?<!theo )(?<!vượt )(?<!% )kế hoạch|(?<![\d/] )(?<![\d/]  )(?<!\d )chỉ tiêu(?! (?:của|do))|đăng ký|lộ trình|"
@@ -251,13 +251,13 @@ def _doc_context(work: str, doc_id: str, meta: dict) -> DocContext:
     dcount: Counter[str] = Counter()
     for m in _DIST_INLINE.finditer(text_for_topic):
         key = _match_prefix(m.group(1), dists)
-        if key and not re.search(r"(?:Ủy ban nhân dân|UBND)\s*$", text_for_topic[max(0, m.start() - 20):m.start()]):
+        if key and key not in provs and not re.search(r"(?:Ủy ban nhân dân|UBND)\s*$", text_for_topic[max(0, m.start() - 20):m.start()]):
             dcount[key] += 3 if m.start() < len(ctx.title) else 1
     # title "Tân Trụ tập trung..." / "Phù Cát (Bình Định): ..." names a district without its type word
     tm = re.match(rf"\s*(?:Huyện\s+)?({_NAME})", ctx.title)
     if tm:
         key = _match_prefix(tm.group(1), dists)
-        if key and key not in provs:
+        if key and key not in provs and not any(k == key for k in provs):
             dcount[key] += 2
     if pcount:
         best = pcount.most_common(1)[0][0]
@@ -334,6 +334,7 @@ class Group:
     new: bool = False
     org: bool = False
     pilot: bool = False
+    listed: bool = False
 
 
 _SEP = re.compile(r"\s*(?:,|;|\bvà\b|&|:|\.\.\.|-(?=\s*(?:xã|Xã)\b))\s*")
@@ -423,7 +424,7 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
         pre = s[max(lo, m.start() - 25):m.start()].lower()
         if re.search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|với|gồm|trong|ngoài|trên tổng số|xây dựng|chọn)\s*$", pre):
             continue
-        if re.match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\w+\s+){0,2}(?:kể trên|nói trên|này\b)", s[m.end():m.end() + 40]) and not (
+        if re.match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\S+\s+){0,6}(?:kể trên|nói trên)|\s*(?:\w+\s+){0,2}này\b", s[m.end():m.end() + 40]) and not (
                 noun == "địa phương" or re.search(r"hoàn thành nhiệm vụ", s[m.end():m.end() + 80])):
             continue
         before_num = s[max(lo, m.start() - 12):m.start()]
@@ -444,7 +445,7 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
             g.qualifier = "at_least"
         if m.group(1) and m.group(1).lower() in ("khoảng", "gần"):
             g.qualifier = "exact"
-        if re.search(r"(?:thêm|công nhận|công nhận thêm|bỏ phiếu|quyết định)\s*$", pre) or re.match(r"\s*(?:\w+\s+){0,2}(?:vừa|mới) được", s[m.end():m.end() + 25]):
+        if re.search(r"(?:thêm|công nhận|công nhận thêm|bỏ phiếu|quyết định|công bố)\s*$", pre) or re.match(r"\s*(?:\w+\s+){0,2}(?:vừa|mới) được", s[m.end():m.end() + 25]):
             g.new = True
         g.org = _is_org(s, m.start())
         # names right after the count, after "gồm/là", or in parentheses
@@ -457,7 +458,7 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
         else:
             # list after the predicate: "4 xã đạt chuẩn NTM gồm: A, B"; "có 3 xã ... là A, B và C"
             tail = s[m.end():hi]
-            gm = re.search(r"(?:gồm|bao gồm|là|đó là|như|:)\s*:?\s*[-–•]?\s*(?=(?:xã|thôn|huyện|[%s]))" % _UP, tail[:260])
+            gm = re.search(r"(?:gồm|bao gồm|là|đó là|như|:)\s*:?\s*[-–•(]?\s*(?=(?:xã|thôn|huyện|[%s]))" % _UP, tail[:260])
             stop = re.search(r"\d+\s*(?:/\d+\s*)?(?:xã|huyện|thôn)\b", tail[:gm.start()] if gm else "")
             if gm and not stop:
                 names, endp = _parse_list(s, m.end() + gm.end(), len(s), unit)
@@ -489,7 +490,7 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
             continue
         names, endp = _parse_list(s, p0, len(s), _UNIT_WORDS[nouns[-1]])
         if names:
-            g = Group(p0, endp, unit=_UNIT_WORDS[nouns[-1]], names=names)
+            g = Group(p0, endp, unit=_UNIT_WORDS[nouns[-1]], names=names, listed=True)
             groups.append(g)
             taken.append((p0, endp))
     for m in TYPED_RE.finditer(s, lo, hi):
@@ -614,7 +615,7 @@ def _emit(records: list[dict], ctx: DocContext, sent: Sent, rule: str, **kw) -> 
     records.append(rec)
 
 
-def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str) -> tuple[str, str | None]:
+def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str, state: dict | None = None) -> tuple[str, str | None]:
     """Which place a count of lower units belongs to: (unit, name)."""
     cb = clause_before.lower()
     sl = sentence.lower()
@@ -625,8 +626,9 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
         cands.append((m.start(), "country", "Việt Nam"))
     for m in re.finditer(r"toàn tỉnh|tỉnh ta|trên địa bàn tỉnh|của tỉnh|toàn thành phố", cb):
         cands.append((m.start(), "province", ctx.province))
+    named_d = [m.group(1) for m in _DIST_INLINE.finditer(clause_before)]
     for m in re.finditer(r"toàn huyện|huyện (?:đã|có|đến|hiện)|trên địa bàn huyện|của huyện|huyện\s*$|(?:^|\W)huyện(?= \w+ \w+ có)", cb):
-        cands.append((m.start(), "district", ctx.district))
+        cands.append((m.start(), "district", named_d[-1] if named_d else ctx.district))
     for m in TYPED_RE.finditer(clause_before):
         typ = m.group(0).split()[0].lower()
         if typ in ("tỉnh",) or (typ == "thành" and m.group(1) in ("Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ")):
@@ -641,6 +643,14 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     if cands:
         cands.sort()
         pos, unit, name = cands[-1]
+        order = ["village", "commune", "district", "province", "country"]
+        if order.index(unit) > order.index(counted_unit) and name:
+            if state is not None:
+                state["container"] = (sentence, unit, name)
+            return unit, name
+    if state is not None and state.get("container") and state["container"][0] != sentence and \
+            re.match(r"\s*(?:Có|Trong đó|Ngoài ra)\b", sentence) and state.get("container_idx_ok"):
+        _s, unit, name = state["container"]
         order = ["village", "commune", "district", "province", "country"]
         if order.index(unit) > order.index(counted_unit):
             return unit, name
@@ -691,7 +701,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         clause = s[a:b]
         cl = clause.lower()
         groups = _groups(s, a, b)
-        if "100%" in clause and not re.search(r"hoàn thành nhiệm vụ", clause):
+        if re.search(r"100\s*%\s*(?:số\s+)?(?:xã|huyện|đơn vị)", clause) and not re.search(r"hoàn thành nhiệm vụ", clause):
             groups = [g for g in groups if not g.names]
         std_c = _std_of(clause)
         # ---------- criteria / indicators
@@ -725,7 +735,12 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 continue
             if g.names and g.count is None and not g.pilot:
                 near_pred = pred_t is not None and pred_t.start() < 45 and not re.match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
+                if re.match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức)\b", tail) or \
+                        re.match(r"\s*(?:đã\s+|vừa\s+)?công nhận\s+(?:thêm\s+)?\d", tail):
+                    continue
                 verb_before = re.search(r"(?:công nhận|đưa|hỗ trợ|xây dựng|thẩm định|bỏ phiếu|đề nghị)[^,;]{0,25}$", before)
+                if g.listed and _RECOG_STRICT.search(before):
+                    verb_before = True
                 if not (near_pred or verb_before):
                     continue
             if re.match(r"\s*(?:chưa|không)\s+(?:đạt|được)", tail) or re.search(r"(?:còn|chưa đạt|dưới)\s*$", before[-12:]):
@@ -761,7 +776,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                           district=dist, standard=local_std, measure="recognized", modality=mod,
                           year=year, as_of=as_of)
                 if g.count is not None and not g.new and _stock_subject(before, ctx) and g.count >= len(g.names) and g.total is None:
-                    cu, cn = _container(before, s, ctx, g.unit or "commune")
+                    cu, cn = _container(s[:g.start], s, ctx, g.unit or "commune", state)
                     _emit(records, ctx, sent, "units_met_named", unit=cu, place=cn, standard=local_std,
                           measure="units_met", counted=g.unit, achieved=g.count, total=g.total,
                           qualifier=g.qualifier, modality=mod, year=year if mod != "actual" else None, as_of=as_of)
@@ -780,7 +795,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                       standard=local_std, measure="recognized", modality=mod, year=year, as_of=as_of)
                 records[-1]["_count"] = g.count
                 continue
-            cu, cn = _container(before, s, ctx, g.unit or "commune")
+            cu, cn = _container(s[:g.start], s, ctx, g.unit or "commune", state)
             _emit(records, ctx, sent, "units_met", unit=cu, place=cn, standard=local_std, measure="units_met",
                   counted=g.unit, achieved=g.count, total=g.total, qualifier=g.qualifier, modality=mod,
                   year=year if mod != "actual" else None, as_of=as_of)
@@ -995,7 +1010,11 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc") ->
     for i, (a, b) in enumerate(T.sentence_spans(work)):
         sent = Sent(a, b, work[a:b], i)
         n_before = len(records)
+        state["container_idx_ok"] = state.get("last_sentence_had_container", False)
         _extract_sentence(sent, ctx, state, records)
+        state["last_sentence_had_container"] = bool(state.get("container") and state["container"][0] == sent.text)
+        if i == 0 and a < 400 and "\n" in work[b:b + 2] and len(records) > n_before:
+            del records[n_before:]  # the title: the body restates what it reports
         for rec in records[n_before:]:
             if rec["modality"] == "target" and rec["year"]:
                 state["target_year"] = rec["year"]
