@@ -277,6 +277,14 @@ def test_resolve_unknown(name, unit, province):
     assert r.status == "unknown" and r.code is None and r.candidates == ()
 
 
+def test_missing_values_are_no_name_and_no_context():
+    assert g.resolve(float("nan"), unit="commune").status == "unknown"
+    assert g.resolve(None).status == "unknown"
+    r = g.resolve("Mê Pu", unit="commune", province=float("nan"), district=None)
+    assert r.code == "23203" and r.note == ""
+    assert g.resolve_group(["Hồ Sơn", None, float("nan"), "Minh Quang"]).code == "248"
+
+
 def test_unknown_context_is_reported_not_fatal():
     r = g.resolve("Mê Pu", unit="commune", district="Nowhere")
     assert r.status == "exact" and r.code == "23203"

@@ -47,10 +47,11 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 
 from helpers import datasets, paths
 
@@ -323,6 +324,64 @@ def _loose(key: str) -> str:
 # --------------------------------------------------------------------------------------
 
 
+def _code(width: int, nullable: bool = False, unique: bool = False) -> pa.Column:
+    return pa.Column(str, pa.Check.str_matches(rf"^\d{{{width}}}$"), nullable=nullable,
+                     unique=unique)  # fmt: skip
+
+
+PROVINCES_SCHEMA = pa.DataFrameSchema(
+    {
+        "province_code": _code(2, unique=True),
+        "province_name": pa.Column(str),
+        "province_type": pa.Column(str, pa.Check.isin(["Tỉnh", "Thành phố Trung ương"])),
+        "region": pa.Column(str, pa.Check.isin(list(REGIONS))),
+    },
+    strict=True,
+)
+DISTRICTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "district_code": _code(3, unique=True),
+        "district_name": pa.Column(str),
+        "district_type": pa.Column(str, pa.Check.isin(["Huyện", "Quận", "Thị xã", "Thành phố"])),
+        "province_code": _code(2),
+        "province_name": pa.Column(str),
+    },
+    strict=True,
+)
+COMMUNES_SCHEMA = pa.DataFrameSchema(
+    {
+        "commune_code": _code(5, unique=True),
+        "commune_name": pa.Column(str),
+        "commune_type": pa.Column(str, pa.Check.isin(["Xã", "Phường", "Thị trấn"])),
+        "district_code": _code(3),
+        "province_code": _code(2),
+    },
+    strict=True,
+)
+CROSSWALK_DISTRICT_SCHEMA = pa.DataFrameSchema(
+    {
+        "district_code": _code(3),
+        "province_code": _code(2),
+        "province_2025_code": _code(2),
+        "province_2025_name": pa.Column(str),
+        "share": pa.Column(float, pa.Check.in_range(0, 1, include_min=False)),
+    },
+    strict=True,
+    unique=["district_code", "province_2025_code"],
+)
+CROSSWALK_COMMUNE_SCHEMA = pa.DataFrameSchema(
+    {
+        "commune_code": _code(5),
+        "commune_2025_code": _code(5, nullable=True),
+        "commune_2025_name": pa.Column(str, nullable=True),
+        "province_2025_code": _code(2),
+        "is_default": pa.Column(bool),
+        "link": pa.Column(str),
+    },
+    strict=True,
+)
+
+
 _CACHE_FORMAT = "1"
 
 
@@ -342,11 +401,12 @@ def _cache_tag() -> str:
     return h.hexdigest()[:16]
 
 
-def _cached_table(name: str):
+def _cached_table(name: str, schema: pa.DataFrameSchema | None = None):
     """Memoise a table builder in memory and as parquet in ``cache_dir()/gazetteer``.
 
     The file name carries :func:`_cache_tag`, so a change of source, package or code
-    rebuilds the table; an unwritable cache folder only costs speed.
+    rebuilds the table; an unwritable cache folder only costs speed. A table is validated
+    against ``schema`` when built and when read back (a damaged cache file is rebuilt).
     """
 
     def wrap(builder):
@@ -355,10 +415,13 @@ def _cached_table(name: str):
             path = datasets.cache_dir() / "gazetteer" / f"{name}-{_cache_tag()}.parquet"
             if path.is_file():
                 try:
-                    return pd.read_parquet(path)
+                    df = pd.read_parquet(path)
+                    return schema.validate(df) if schema is not None else df
                 except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt
                     pass
             df = builder()
+            if schema is not None:
+                df = schema.validate(df)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -413,6 +476,15 @@ def _legacy_raw() -> pd.DataFrame:
     return df
 
 
+def _sql(query: str) -> list[tuple]:
+    """Rows of a query on the package's sqlite file (read-only)."""
+    con = sqlite3.connect(f"file:{_vau_data() / 'dataset.db'}?mode=ro", uri=True)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
 @cache
 def _new_raw() -> pd.DataFrame:
     """``admin_units`` of vietnamadminunits: the 34-province list after 1 July 2025."""
@@ -439,7 +511,7 @@ def _regions() -> pd.DataFrame:
     return df
 
 
-@_cached_table("provinces")
+@_cached_table("provinces", PROVINCES_SCHEMA)
 def _provinces() -> pd.DataFrame:
     data = _unit_list_2022()["data"]
     df = pd.DataFrame(
@@ -462,7 +534,7 @@ def provinces() -> pd.DataFrame:
     return _provinces().copy()
 
 
-@_cached_table("districts_2022")
+@_cached_table("districts_2022", DISTRICTS_SCHEMA)
 def _districts_2022() -> pd.DataFrame:
     rows = []
     for p in _unit_list_2022()["data"]:
@@ -480,7 +552,22 @@ def _districts_2022() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).sort_values("district_code", ignore_index=True)
 
 
-@cache
+@_cached_table("communes_2025_03", COMMUNES_SCHEMA)
+def _communes_2025_03() -> pd.DataFrame:
+    leg = _legacy_raw().dropna(subset=["wardCode"])
+    df = pd.DataFrame(
+        {
+            "commune_code": leg["wardCode"],
+            "commune_name": leg["wardShort"],
+            "commune_type": leg["wardType"],
+            "district_code": leg["districtCode"],
+            "province_code": leg["provinceCode"],
+        }
+    )
+    return df.sort_values("commune_code", ignore_index=True)
+
+
+@_cached_table("districts_2025_03", DISTRICTS_SCHEMA)
 def _districts_2025() -> pd.DataFrame:
     leg = _legacy_raw()
     df = leg.groupby("districtCode", as_index=False).first()[
@@ -509,7 +596,7 @@ def districts(vintage: str = "2022-10") -> pd.DataFrame:
     raise ValueError(f"unknown vintage {vintage!r}: use '2022-10' or '2025-03'")
 
 
-@_cached_table("communes_2022")
+@_cached_table("communes_2022", COMMUNES_SCHEMA)
 def _communes_2022() -> pd.DataFrame:
     rows = []
     for p in _unit_list_2022()["data"]:
@@ -537,17 +624,7 @@ def communes(vintage: str = "2022-10") -> pd.DataFrame:
     if vintage == "2022-10":
         return _communes_2022().copy()
     if vintage == "2025-03":
-        leg = _legacy_raw().dropna(subset=["wardCode"])
-        df = pd.DataFrame(
-            {
-                "commune_code": leg["wardCode"],
-                "commune_name": leg["wardShort"],
-                "commune_type": leg["wardType"],
-                "district_code": leg["districtCode"],
-                "province_code": leg["provinceCode"],
-            }
-        )
-        return df.sort_values("commune_code", ignore_index=True)
+        return _communes_2025_03().copy()
     raise ValueError(f"unknown vintage {vintage!r}: use '2022-10' or '2025-03'")
 
 
@@ -556,7 +633,7 @@ def communes(vintage: str = "2022-10") -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 
 
-@cache
+@_cached_table("district_merges")
 def _district_merges() -> pd.DataFrame:
     old = _communes_2022()[["commune_code", "district_code"]]
     new = communes("2025-03")[["commune_code", "district_code"]]
@@ -634,12 +711,9 @@ def _vau_key(text: str) -> str:
 
 @cache
 def _provinces_2025() -> pd.DataFrame:
-    new = _new_raw()
-    df = new.groupby("provinceCode", as_index=False).first()[
-        ["provinceCode", "provinceShort", "provinceKey"]
-    ]
-    df.columns = ["province_2025_code", "province_2025_name", "province_2025_key"]
-    return df.sort_values("province_2025_code", ignore_index=True)
+    rows = _sql("select distinct provinceCode, provinceShort, provinceKey from admin_units")
+    cols = ["province_2025_code", "province_2025_name", "province_2025_key"]
+    return pd.DataFrame(rows, columns=cols).sort_values("province_2025_code", ignore_index=True)
 
 
 def provinces_2025() -> pd.DataFrame:
@@ -650,15 +724,8 @@ def provinces_2025() -> pd.DataFrame:
 @cache
 def _province_2025_map() -> dict[str, str]:
     """Pre-2025 province code → 2025 province code (provinces merged whole in 2025)."""
-    leg = _legacy_raw()
-    key_to_code = dict(zip(leg["provinceKey"], leg["provinceCode"], strict=False))
-    new_key_to_code = dict(
-        zip(
-            _provinces_2025()["province_2025_key"],
-            _provinces_2025()["province_2025_code"],
-            strict=True,
-        )
-    )
+    key_to_code = dict(_sql("select distinct provinceKey, provinceCode from admin_units_legacy"))
+    new_key_to_code = dict(_sql("select distinct provinceKey, provinceCode from admin_units"))
     out: dict[str, str] = {}
     for new_key, old_keys in _converter()["DICT_PROVINCE"].items():
         for k in old_keys:
@@ -742,7 +809,7 @@ def _successor_of() -> dict[str, set[str]]:
     return out
 
 
-@_cached_table("crosswalk_communes")
+@_cached_table("crosswalk_communes", CROSSWALK_COMMUNE_SCHEMA)
 def _crosswalk_communes() -> pd.DataFrame:
     conv = _converter()
     new = _new_raw()
@@ -799,7 +866,7 @@ def _crosswalk_communes() -> pd.DataFrame:
     return df
 
 
-@_cached_table("crosswalk_districts")
+@_cached_table("crosswalk_districts", CROSSWALK_DISTRICT_SCHEMA)
 def _crosswalk_districts() -> pd.DataFrame:
     cw = _crosswalk_communes()
     # one vote per pre-2025 commune: its default 2025 ward's province
@@ -1060,30 +1127,23 @@ def _indexes() -> dict[tuple[str, str], _Index]:
     """(unit, vintage) → name index, built from :func:`_name_table`."""
     out: dict[tuple[str, str], _Index] = defaultdict(_Index)
     t = _name_table()
+    cols = [t[c].tolist() for c in ("level", "vintage", "code", "name", "unit_type",
+                                     "district_code", "district_name", "province_code",
+                                     "province_name", "key", "loose")]  # fmt: skip
     made: dict[tuple, Candidate] = {}
-    for row in t.itertuples(index=False):
-        ident = (row.level, row.vintage, row.code)
+    for level, vintage, code, name, utype, dcode, dname, pcode, pname, key, loose in zip(
+        *cols, strict=True
+    ):
+        ident = (level, vintage, code)
         cand = made.get(ident)
         if cand is None:
             cand = Candidate(
-                row.code,
-                row.level,
-                row.name,
-                row.unit_type,
-                _none(row.district_code),
-                _none(row.district_name),
-                row.province_code,
-                row.province_name,
-                row.vintage,
+                code, level, name, utype, _none(dcode), _none(dname), pcode, pname, vintage
             )
             made[ident] = cand
-        ix = out[(row.level, row.vintage)]
-        for table, k in (
-            (ix.by_key, row.key),
-            (ix.by_loose, row.loose),
-            (ix.by_sx, _sx(row.loose)),
-        ):
-            if k and cand not in table[k]:
+        ix = out[(level, vintage)]
+        for table, k in ((ix.by_key, key), (ix.by_loose, loose), (ix.by_sx, _sx(loose))):
+            if k and not any(c is cand for c in table[k]):
                 table[k].append(cand)
     return dict(out)
 
@@ -1204,8 +1264,26 @@ def resolve(
     province, district: context, as names or codes; they narrow the search. Units of the
     2022-10 list are tried first; units only in the 2025-03 list (created 2023–25) next.
     """
-    if name is None or str(name).strip() == "":
+    if not isinstance(name, str) or name.strip() == "":  # None, NaN, ""
         return Resolution("unknown", None, unit, "", note="empty name")
+    return _resolve(name, unit, _context(province), _context(district))
+
+
+def _context(value: object) -> str | None:
+    """A context argument as text, or None (None, NaN, "" and pandas NA are no context)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    try:
+        if pd.isna(value):  # type: ignore[arg-type]
+            return None
+    except (TypeError, ValueError):
+        pass
+    text = str(value).strip()
+    return text or None
+
+
+@lru_cache(maxsize=200_000)
+def _resolve(name: str, unit: str | None, province: str | None, district: str | None) -> Resolution:
     nk = normalize_name(name)
     if unit is not None and unit not in UNITS:
         return Resolution(
@@ -1331,8 +1409,8 @@ def resolve_group(
     """
     if unit not in ("commune", "district"):
         raise ValueError(f"resolve_group works on communes or districts, not {unit!r}")
-    provs, note_p = _scope_province(province)
-    names = [n for n in names if n and str(n).strip()]
+    provs, note_p = _scope_province(_context(province))
+    names = [n for n in names if isinstance(n, str) and n.strip()]
     sets: list[set[str]] = []
     ignored: list[str] = []
     for n in names:
