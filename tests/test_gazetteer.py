@@ -421,3 +421,29 @@ def test_gold_places_resolve(shared):
     exact = sum(s == "exact" for s in status.values())
     assert "ambiguous" not in status.values()
     assert exact >= 0.98 * len(status)
+
+
+# --------------------------------------------------------------------------------------
+# The parquet cache
+# --------------------------------------------------------------------------------------
+
+
+def test_tables_are_cached_as_parquet_and_damage_is_rebuilt(tmp_path, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.setenv("NTM_CACHE_DIR", str(tmp_path))
+    builds = []
+
+    def builder() -> pd.DataFrame:
+        builds.append(1)
+        return pd.DataFrame({"commune_code": ["00001"]})
+
+    first = g._cached_table("probe")(builder)
+    assert first()["commune_code"].tolist() == ["00001"] and len(builds) == 1
+    files = list((tmp_path / "gazetteer").glob("probe-*.parquet"))
+    assert len(files) == 1
+    again = g._cached_table("probe")(builder)  # a new process would do the same
+    assert again()["commune_code"].tolist() == ["00001"] and len(builds) == 1
+    files[0].write_bytes(b"not parquet")
+    damaged = g._cached_table("probe")(builder)
+    assert damaged()["commune_code"].tolist() == ["00001"] and len(builds) == 2

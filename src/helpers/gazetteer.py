@@ -24,14 +24,27 @@ Name matching (see :func:`normalize_name`): a name is compared through two keys,
 and ``loose`` (the same without any diacritics, "đ" → "d"). The resolver rule is:
 
 1. candidates = units in scope (unit level, province, district) whose ``loose`` key matches;
-2. if exactly one, that is the answer;
+2. if exactly one, that is the answer (``match="accentless"`` or ``"diacritics"``);
 3. else if exactly one candidate also matches the ``key`` (diacritics), that one wins —
-   diacritics decide only when they make the answer unique;
-4. else ambiguous (several) or unknown (none). The resolver never picks among candidates.
+   diacritics decide only when they make the answer unique, and only when the input has
+   diacritics at all ("Dak Ha" stays ambiguous between Đắk Hà and Đắk Ha);
+4. else if the input's type word ("thị xã", "TP.") leaves exactly one candidate of that
+   type, that one wins ("TX Kỳ Anh" vs "huyện Kỳ Anh");
+5. else ambiguous (several) or unknown (none). The resolver never picks among candidates.
 
-Names not in the 2022-10 list (units created in 2023–25, such as "Thị xã Chũ") are looked up
-in the 2025-03 list when the 2022-10 list has no candidate; such results carry
-``vintage="2025-03"``.
+Scope: ``province``/``district`` (names or codes) narrow the search; a district named by its
+2025-03 successor also covers the communes it absorbed (Nam Đông's communes "in Phú Lộc"). When
+nothing matches in the given province, the other old provinces of its 2025 province are tried
+(a post-reform text may say "Lâm Đồng" for Bình Thuận), with a ``note``; as a last resort,
+inside a given scope only, s/x spelling variants match ("Bản Xen" = Bản Sen,
+``match="spelling_variant"``). Names not in the 2022-10 list (units created or renamed in
+2023–25, such as "Thị xã Chũ") are looked up in the 2025-03 list when the 2022-10 list has no
+candidate; such results carry ``vintage="2025-03"``. Communes merged away before 2022-10
+(the 2019–21 mergers) are in neither list: "unknown".
+
+Speed: parsed tables are cached as parquet in ``cache_dir()/gazetteer`` (rebuilt when the
+sources or this code change); the first ``resolve()`` in a process builds the name index
+(about a second), later calls are memoised.
 """
 
 from __future__ import annotations
