@@ -85,6 +85,7 @@ __all__ = [
     "provinces_2025",
     "resolve",
     "resolve_group",
+    "warm",
 ]
 
 UNIT_LIST_2022 = "dvhcvn/68a429079360bc2acc197f2f5a9d2f8c2784678b/data/dvhcvn.json"
@@ -1403,6 +1404,19 @@ def _match_sx(
 
 def _sx(loose: str) -> str:
     return loose.replace("x", "s")
+
+
+def warm() -> None:
+    """Load every table and the name index now (e.g. before forking worker processes)."""
+    for vintage in ("2022-10", "2025-03"):
+        districts(vintage)
+        communes(vintage)
+    provinces()
+    district_merges()
+    crosswalk_2025("district")
+    crosswalk_2025("commune")
+    _province_2025_map()
+    _indexes()
 
 
 def _unit_of(cands: tuple[Candidate, ...]) -> str | None:
