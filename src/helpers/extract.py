@@ -52,7 +52,7 @@ MAX_BYTES = 2_000_000  # documents above this are cut (and reported): reports ar
 _UP = "A-ZÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯẠ-ỸÐ"
 _LO = "a-zàáâãèéêìíòóôõùúýăđĩũơưạ-ỹ"
 _TOK = rf"(?:[{_UP}][{_LO}{_UP}'’]*|Ea|\d{{1,2}}(?![\d/.,]))"
-_NAME = rf"[{_UP}][{_LO}{_UP}'’]*(?:[ ](?!(?:TP|TX|TT|UBND)\b)(?:[{_UP}][{_LO}{_UP}'’]*|\d{{1,2}}(?![\d/]|[.,]\d)|I{{1,3}}\b))*"
+_NAME = rf"[{_UP}][{_LO}{_UP}'’]*(?:-[{_UP}][{_LO}{_UP}'’]*(?: [{_UP}][{_LO}{_UP}'’]*)?)?(?:[ ](?!(?:TP|TX|TT|UBND)\b)(?:[{_UP}][{_LO}{_UP}'’]*|\d{{1,2}}(?![\d/]|[.,]\d)|I{{1,3}}\b))*"
 NAME_RE = re.compile(_NAME)
 
 _UNIT_WORDS = {
@@ -161,7 +161,7 @@ def _province_names() -> dict[str, tuple[str, str]]:
             out[T.fold(name)] = (name, code)
     except Exception:
         return {}
-    extra = {"tp. hồ chí minh": "Hồ Chí Minh", "tp hồ chí minh": "Hồ Chí Minh", "tp.hcm": "Hồ Chí Minh",
+    extra = {"bà rịa-vũng tàu": "Bà Rịa - Vũng Tàu", "bà rịa - vũng tàu": "Bà Rịa - Vũng Tàu", "tp. hồ chí minh": "Hồ Chí Minh", "tp hồ chí minh": "Hồ Chí Minh", "tp.hcm": "Hồ Chí Minh",
              "thừa thiên - huế": "Thừa Thiên Huế", "huế": "Thừa Thiên Huế", "giai lai": "Gia Lai"}
     for alias, name in extra.items():
         if T.fold(name) in out:
@@ -335,6 +335,7 @@ class Group:
     org: bool = False
     pilot: bool = False
     listed: bool = False
+    from_count: bool = False
 
 
 _SEP = re.compile(r"\s*(?:,|;|\bvà\b|&|:|\.\.\.|-(?=\s*(?:xã|Xã)\b))\s*")
@@ -355,7 +356,7 @@ def _parse_list(s: str, pos: int, end: int, first_type: str | None = None) -> tu
             pending = []
             pos = m.end()
             continue
-        m = _QUAL_LINK.match(s, pos, end)
+        m = _QUAL_LINK.match(s, pos, end) if first_type not in ("district", "province") else None
         if m and items:
             for i in (pending or [len(items) - 1]):
                 items[i][1] = m.group(1)
@@ -398,7 +399,7 @@ _BAD_WORDS = {"nông", "ntm", "ntmnc", "nông thôn", "quyết", "ubnd", "hđnd"
               "bình", "chương", "trường", "huyện", "xã", "tỉnh", "việt", "hội", "giai", "lễ", "kỳ", "mục", "đợt", "lần", "phong"}
 _BAD_FIRST = {"nông", "ntm", "ntmnc", "ubnd", "hđnd", "quyết", "nghị", "theo", "trong", "năm", "đến", "tháng", "thủ", "chủ",
               "bộ", "ban", "tổng", "ngày", "sở", "đảng", "các", "mỗi", "về", "tiêu", "đây", "đó", "hiện", "qua", "như",
-              "với", "tại", "từ", "sau", "trước", "cùng", "chương", "giai", "mục", "đợt", "lần", "kiểu",
+              "với", "tại", "từ", "sau", "trước", "cùng", "chương", "mục", "chiều", "sáng", "tối", "trưa", "hôm", "nhân", "lễ", "đợt", "lần", "kiểu",
               "vườn", "đạt", "được", "gồm", "là", "và", "có", "thôn", "xã", "huyện", "tỉnh", "cả", "toàn", "những", "một",
               "trên", "dưới", "thêm", "tất", "riêng", "đặc", "nâng", "hoàn", "công", "đề", "mới", "chỉ", "bằng", "thẩm"}
 
@@ -412,17 +413,19 @@ def _is_org(s: str, pos: int) -> bool:
     return bool(_ORG.search(s[max(0, pos - 45):pos]))
 
 
-def _groups(s: str, lo: int, hi: int) -> list[Group]:
+def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = None) -> list[Group]:
     """Counts ("04 xã A, B", "5/10 xã") and typed mentions ("xã A", "các xã A, B và C")."""
     groups: list[Group] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = list(covered or [])
     for m in COUNT_RE.finditer(s, lo, hi):
+        if any(x <= m.start() < y for x, y in taken):
+            continue
         noun = m.group(4).lower()
         after = s[m.end():m.end() + 3]
         if re.match(r"\s*(?:/|tiêu chí)", after) or _NOT_RECORD.match(s[m.end():m.end() + 12]):
             continue
         pre = s[max(lo, m.start() - 25):m.start()].lower()
-        if re.search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|với|gồm|trong|ngoài|trên tổng số|xây dựng|chọn)\s*$", pre):
+        if re.search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre):
             continue
         if re.match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\S+\s+){0,6}(?:kể trên|nói trên)|\s*(?:\w+\s+){0,2}này\b", s[m.end():m.end() + 40]) and not (
                 noun == "địa phương" or re.search(r"hoàn thành nhiệm vụ", s[m.end():m.end() + 80])):
@@ -447,6 +450,16 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
             g.qualifier = "exact"
         if re.search(r"(?:thêm|công nhận|công nhận thêm|bỏ phiếu|quyết định|công bố)\s*$", pre) or re.match(r"\s*(?:\w+\s+){0,2}(?:vừa|mới) được", s[m.end():m.end() + 25]):
             g.new = True
+        elif not re.search(r"(?:có|tổng số|đã có|nâng tổng số[^,;]*)\s*$", pre) and \
+                re.match(r"\s*(?:\([^)]*\)\s*)?(?:vừa\s+được|được\s+(?:UBND|Ủy ban|Uỷ ban|Chủ tịch|Thủ tướng))\s+(?:\S+\s+){0,5}?công nhận", s[m.end():m.end() + 60]) and \
+                not re.search(r"\bcó\b", s[lo:m.start()]):
+            g.new = True
+        prev = groups[-1] if groups else None
+        if prev is not None and prev.new and prev.count is not None and m.start() - prev.end < 70 and \
+                not re.search(r"\b(?:có|nâng tổng|đến nay|như vậy)\b", s[prev.end:m.start()]):
+            g.new = True
+        if not groups and lo > 0 and state_new_hint(s, lo):
+            g.new = True
         g.org = _is_org(s, m.start())
         # names right after the count, after "gồm/là", or in parentheses
         pos = m.end()
@@ -468,9 +481,10 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
             else:
                 pm = re.search(r"\(\s*(?=[%s]|khu |thôn |xã |ấp |bản )" % _UP, tail[:120])
                 if pm and not re.search(r"\d+\s*(?:xã|huyện)", tail[:pm.start()]) and (re.search(r"đạt|công nhận", tail[:pm.start()]) or re.fullmatch(r"\s*(?:điểm\s*)?" + STD_RE.pattern + r"?\s*", tail[:pm.start()], re.I)):
-                    names, endp = _parse_list(s, m.end() + pm.end(), hi, unit)
+                    names, endp = _parse_list(s, m.end() + pm.end(), len(s), unit)
                     if names and len(names) <= (g.count or 0):
                         g.names = names
+                        g.end = max(g.end, endp)
         g.pilot = bool(re.match(r"\s*điểm\b", s[m.end():m.end() + 8]))
         if noun == "địa phương":
             if not g.names:
@@ -478,6 +492,7 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
             provs = _province_names()
             g.unit = "province" if all(_match_prefix(n, provs) for n, _ in g.names) else "district"
             g.count = None
+            g.from_count = True
         groups.append(g)
         taken.append((g.start, g.end))
     # "Các xã được công nhận ... gồm: A (huyện H), B": a list after gồm/là with the unit noun before
@@ -485,7 +500,7 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
         p0 = lo + m.end()
         if any(x <= p0 <= y for x, y in taken):
             continue
-        nouns = re.findall(r"\b(xã|huyện|thôn|tỉnh|khu dân cư)\b", s[lo:lo + m.start()])
+        nouns = re.findall(r"(?<!nông )\b(xã|huyện|thôn|tỉnh|khu dân cư)\b", s[lo:lo + m.start()])
         if not nouns:
             continue
         names, endp = _parse_list(s, p0, len(s), _UNIT_WORDS[nouns[-1]])
@@ -519,6 +534,17 @@ def _groups(s: str, lo: int, hi: int) -> list[Group]:
         taken.append((m.start(), endp))
     groups.sort(key=lambda g: g.start)
     return groups
+
+
+def state_new_hint(s: str, lo: int) -> bool:
+    """A clause after ';' that continues a list of new recognitions ("công nhận 2 xã ...; 16 xã ...")."""
+    head = s[:lo]
+    last = head.rfind(";")
+    if last < 0:
+        return False
+    prev_clause = head[max(0, head.rfind(";", 0, last) + 1):last]
+    return bool(re.search(r"(?:công nhận|bỏ phiếu[^;]{0,30}?công nhận)(?:\s+thêm)?\s+\d+\s+(?:xã|huyện)", prev_clause)) and \
+        bool(re.match(r"\s*\d+\s+(?:xã|huyện|thôn)", s[lo:lo + 12]))
 
 
 def _starts_name(s: str, pos: int) -> bool:
@@ -693,6 +719,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
     if sent_std is None:
         sent_std = state.get("std")
     clauses = _split_clauses(s, sent.start)
+    state["covered"] = []
     sent_year_head = None
     hm = re.match(r"\s*(?:Dự kiến|Trong|Đến|Tính đến|Năm)?\s*(?:hết\s+)?năm\s+((?:19|20)\d\d)", s, re.I)
     if hm:
@@ -700,8 +727,10 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
     for ci, (a, b) in enumerate(clauses):
         clause = s[a:b]
         cl = clause.lower()
-        groups = _groups(s, a, b)
-        if re.search(r"100\s*%\s*(?:số\s+)?(?:xã|huyện|đơn vị)", clause) and not re.search(r"hoàn thành nhiệm vụ", clause):
+        covered = state.setdefault("covered", [])
+        groups = _groups(s, a, b, covered)
+        covered.extend((g.start, g.end) for g in groups if g.end > b)
+        if re.search(r"100\s*%\s*(?:số\s+)?(?:xã|huyện|đơn vị)", clause) and not re.search(r"hoàn thành nhiệm vụ|đề nghị công nhận|hồ sơ", clause):
             groups = [g for g in groups if not g.names]
         std_c = _std_of(clause)
         # ---------- criteria / indicators
@@ -717,7 +746,11 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 # the group is the subject of a criteria figure ("03 xã ... đạt 15/19 tiêu chí")
                 if not re.search(r"đạt chuẩn|công nhận", s[g.start:b]):
                     continue
-            tail = s[g.end:b]
+            if g.end > b:
+                nxt_semi = s.find(";", g.end)
+                tail = s[g.end:nxt_semi if nxt_semi >= 0 else len(s)]
+            else:
+                tail = s[g.end:b]
             before = s[a:g.start]
             nxt = min((h.start for h in groups if h.start > g.start), default=b)
             win = STD_RE.search(s, g.start, min(nxt, b) if g.count is None else b)
@@ -733,9 +766,9 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if g.names and g.count is None and (re.match(r"\s*(?:[,:]\s*)?(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
                                                  any(h.start >= g.end and h.start < g.end + (pred_t.start() if pred_t else 0) for h in groups if h is not g)):
                 continue
-            if g.names and g.count is None and not g.pilot:
-                near_pred = pred_t is not None and pred_t.start() < 45 and not re.match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
-                if re.match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức)\b", tail) or \
+            if g.names and g.count is None and not g.pilot and not g.from_count:
+                near_pred = pred_t is not None and (pred_t.start() < 45 or re.match(r"\s*(?:\([^)]*\)\s*)?(?:là|cũng|đã|vừa|được|chính thức|trở thành)\b", tail) is not None) and not re.match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
+                if (re.match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức)\b", tail) and not re.search(r"lễ (?:công bố|đón)", tail[:60])) or \
                         re.match(r"\s*(?:đã\s+|vừa\s+)?công nhận\s+(?:thêm\s+)?\d", tail):
                     continue
                 verb_before = re.search(r"(?:công nhận|đưa|hỗ trợ|xây dựng|thẩm định|bỏ phiếu|đề nghị)[^,;]{0,25}$", before)
@@ -745,7 +778,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                     continue
             if re.match(r"\s*(?:chưa|không)\s+(?:đạt|được)", tail) or re.search(r"(?:còn|chưa đạt|dưới)\s*$", before[-12:]):
                 continue
-            if re.match(r"\s*(?:\([^)]*\)\s*)?(?:đạt|đều đạt|hoàn thành)\s+(?:từ\s+)?\d", tail) and not re.match(r"\s*(?:\([^)]*\)\s*)?đạt\s+\d+\s*/", tail[:3]):
+            if re.match(r"\s*(?:\([^)]*\)\s*)?(?:đạt|đều đạt|hoàn thành)\s+(?:từ\s+)?\d", tail) and not (
+                    g.total is not None and re.search(r"công nhận|đạt chuẩn", tail)):
                 continue
             if local_std is None:
                 continue
@@ -757,6 +791,9 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                           district=dist, standard=local_std, measure="recognized", modality="target", year=year, as_of=as_of)
                 continue
             pend = g.end - a + (pred_t.end() + 10 if pred_t is not None else 10)
+            if g.names and g.count is None:
+                nxt_g = min((h.start for h in groups if h.start > g.end), default=b)
+                pend = max(pend, nxt_g - a)
             mod = _modality(clause[:pend], head)
             if ci > 0 and re.match(r"\s*(?:nâng tổng|đưa tổng|trong đó)", clause) and state.get("clause_mod") in ("target", "expected"):
                 mod = state["clause_mod"]
@@ -800,7 +837,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                   counted=g.unit, achieved=g.count, total=g.total, qualifier=g.qualifier, modality=mod,
                   year=year if mod != "actual" else None, as_of=as_of)
         state["clause_mod"] = _modality(clause, head)
-        _remember_list(groups, state)
+        _remember_list(groups, state, sent.idx)
         # ---------- unnamed district / province as subject of a recognition
         _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
     for m in STD_RE.finditer(s):
@@ -831,10 +868,12 @@ def _stock_subject(before: str, ctx: DocContext) -> bool:
         bool(re.search(r"\bcó\s*$", before.strip()))
 
 
-def _remember_list(groups: list[Group], state: dict) -> None:
+def _remember_list(groups: list[Group], state: dict, idx: int = -1) -> None:
     for g in groups:
         if g.names and (g.unit or "commune") == "commune" and len(g.names) > 1:
-            state["last_names"] = g.names
+            if state.get("last_names_idx") != idx or len(g.names) > len(state.get("last_names") or []):
+                state["last_names"] = g.names
+                state["last_names_idx"] = idx
 
 
 def _remember(s: str, state: dict) -> None:
@@ -870,7 +909,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
     qualifier = "exact"
     if m.group(4) or (m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "từ")) or re.match(r"\s*trở lên", after):
         qualifier = "at_least"
-    after_std = STD_RE.search(s, m.end(), min(b, m.end() + 32))
+    after_std = STD_RE.search(s, m.end(), min(b, m.end() + 55))
     std = (_std_word(after_std.group(0)) if after_std else None) or _std_of(s[:m.start()]) \
         or state.get("std_" + ("village" if _is_village_ctx(s, a, m.start()) else "other")) or sent_std or "ntm"
     if re.search(r"bộ tiêu chí", bl) and _std_of(before):
@@ -910,6 +949,8 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
             if achieved > 19 and total is None:
                 return
             if g.new or re.search(r"thêm\s*$", s[max(a, g.start - 8):g.start]):
+                return
+            if g.total is not None and re.search(r"công nhận|đạt chuẩn", s[m.end():b]):
                 return
             if g.unit == "commune" and achieved > 19:
                 return
