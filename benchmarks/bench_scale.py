@@ -1,0 +1,129 @@
+"""Scale-out extraction: documents/s with 1 and 2 Dask workers, peak memory per worker.
+
+Plain script (not a test)::
+
+    .venv/bin/python benchmarks/bench_scale.py                      # the full protocol
+    .venv/bin/python benchmarks/bench_scale.py --sizes 10000 100000 --workers 1 2
+
+The corpus is ``../shared`` (seeds + corpus) replicated at run time into a temporary folder
+as hard links (or copies across file systems) named ``r0000000.txt`` ...: N documents cost
+no disk space and no text is written anywhere. For every corpus size and worker count, a
+fresh ``distributed.LocalCluster`` (one single-threaded worker process per core asked for)
+runs ``helpers.scale.extract_corpus_dask`` and we record wall time, documents/s, and the
+peak resident memory (``ru_maxrss``) of each worker process. Memory that does not grow
+between the two corpus sizes shows that a worker holds one partition, not the corpus.
+
+Each result is printed and appended, as one JSON line, to ``--results`` (default
+``benchmarks/results/bench_scale.jsonl``, not committed) as soon as it is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident set size, MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def replicate(sources: list[Path], start: int, stop: int, folder: Path) -> None:
+    """Documents ``start``..``stop-1`` of the replicated corpus in ``folder``: the source
+    ``.txt`` (+ ``.json``) cycled, as hard links (copies where links are impossible)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(start, stop):
+        src = sources[i % len(sources)]
+        for suffix in (".txt", ".json"):
+            if src.with_suffix(suffix).exists():
+                try:
+                    os.link(src.with_suffix(suffix), folder / f"r{i:07d}{suffix}")
+                except OSError:
+                    shutil.copyfile(src.with_suffix(suffix), folder / f"r{i:07d}{suffix}")
+
+
+def _warm() -> None:
+    from helpers import extract
+
+    extract._warm()  # load the gazetteer indexes before the clock starts
+
+
+def run_once(corpus: Path, out: Path, workers: int, partition_size: int) -> dict:
+    from distributed import Client, LocalCluster
+
+    from helpers.scale import extract_corpus_dask
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None, memory_limit=0) as cluster, Client(cluster) as client:
+        client.run(_warm)
+        start = time.perf_counter()
+        run = extract_corpus_dask([corpus], out, client=client, partition_size=partition_size)
+        seconds = time.perf_counter() - start
+        peaks = client.run(_peak_rss_mb)
+    return {"documents": run.n_documents, "records": run.n_records, "partitions": len(run.files),
+            "seconds": round(seconds, 1), "docs_per_s": round(run.n_documents / seconds, 1),
+            "peak_rss_mb_per_worker": sorted(round(v, 1) for v in peaks.values()),
+            "problems": len(run.problems)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000],
+                        help="corpus sizes (documents); memory is compared across them")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--partition-size", type=int, default=250)
+    parser.add_argument("--results", type=Path,
+                        default=Path(__file__).resolve().parent / "results" / "bench_scale.jsonl")
+    parser.add_argument("--tmp", type=Path, default=None, help="where to build the corpus")
+    args = parser.parse_args(argv)
+
+    from helpers import paths
+    from helpers.extract import iter_documents
+
+    dirs = paths.corpus_dirs()
+    if not dirs:
+        print("bench_scale: ../shared is absent; nothing to replicate", file=sys.stderr)
+        return 0
+    sources = list(iter_documents(dirs))
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="ntm-bench-scale-", dir=args.tmp))
+    print(f"bench_scale: {len(sources)} source documents from {', '.join(map(str, dirs))}; "
+          f"building in {tmp}; {os.cpu_count()} cores; load {os.getloadavg()}", flush=True)
+    try:
+        built = 0
+        corpus = tmp / "corpus"
+        for size in sorted(args.sizes):
+            start = time.perf_counter()
+            replicate(sources, built, size, corpus)  # grow the same folder: sizes nest
+            built = max(built, size)
+            print(f"bench_scale: corpus of {size} documents ready in "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
+            for workers in args.workers:
+                out = tmp / f"out-{size}-{workers}"
+                result = run_once(corpus, out, workers, args.partition_size)
+                result.update({"bench": "scale", "size": size, "workers": workers,
+                               "partition_size": args.partition_size,
+                               "load_after": [round(x, 2) for x in os.getloadavg()],
+                               "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                               "python": platform.python_version(), "cores": os.cpu_count()})
+                print(json.dumps(result), flush=True)
+                with args.results.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(result) + "\n")
+                shutil.rmtree(out, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
