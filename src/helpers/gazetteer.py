@@ -804,6 +804,9 @@ def _commune_to_legacy() -> pd.DataFrame:
         if len(hits) > 1:  # prefer the absorbing commune in the same (or successor) district
             same = [h for h in hits if legacy_district[h] in moved_to]
             hits = same or hits
+        if not hits:  # aliases also list names without their type word ("mocnam")
+            short = _vau_key(_short_name(raw_names[code]))
+            hits = [h for h in alias_index.get((prov, short), []) if legacy_district[h] in moved_to]
         if len(hits) == 1:
             rows.append((code, hits[0], "merged_alias"))
         else:
