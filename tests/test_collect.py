@@ -154,6 +154,12 @@ class Site:
             return 200, {"Content-Type": "application/xml"}, (
                 '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                 f"{locs}</urlset>").encode(), 0
+        if clean == "/rss.xml":
+            items = "".join(f"<item><title>{TITLES[k]}</title><link>{self.base}/bai/{k}.html</link>"
+                            "</item>" for k in ("binh-an", "phu-loc"))
+            return 200, {"Content-Type": "application/rss+xml"}, (
+                '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                f"<title>Tin nông thôn mới</title>{items}</channel></rss>").encode(), 0
         if clean in {f"/bai/{k}.html" for k in ("tan-hoa", "phu-loc", "binh-an")}:
             return 200, html, article(clean[5:-5]).encode(), 0
         if clean == "/ban-sao/tan-hoa.html":  # same article at another address
@@ -480,12 +486,19 @@ def test_resume_after_interruption_fetches_only_what_is_missing(site, tmp_path, 
 def test_discover_sitemaps_and_cli(site, tmp_path, capsys):
     site.reset()
     client = hc.PoliteClient(FAST)
-    urls, problems = hc.discover(site.base + "/", client)
-    assert urls == [site.base + "/bai/tan-hoa.html", site.base + "/bai/phu-loc.html",
+    urls_all, problems = hc.discover(site.base + "/", client)
+    assert urls_all == [site.base + "/bai/tan-hoa.html", site.base + "/bai/phu-loc.html",
                     site.base + "/rieng/noi-bo.html"]  # other hosts and URL duplicates dropped
     assert any(p["url"].endswith("/sitemap_index.xml") for p in problems)  # 404, reported
     urls, _ = hc.discover(site.base + "/", hc.PoliteClient(FAST), match=r"phu-loc")
     assert urls == [site.base + "/bai/phu-loc.html"]
+
+    urls, _ = hc.discover(site.base + "/rss.xml", hc.PoliteClient(FAST))  # a feed address
+    assert urls == [site.base + "/bai/binh-an.html", site.base + "/bai/phu-loc.html"]
+    atom = hc._parse_xml(
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="http://x.vn/a"/></entry>'
+        b'<entry><link rel="edit" href="http://x.vn/e"/><link href="http://x.vn/b"/></entry></feed>')
+    assert hc._links_in(atom) == (["http://x.vn/a", "http://x.vn/b"], [])
 
     from helpers.__main__ import main
 
@@ -495,6 +508,9 @@ def test_discover_sitemaps_and_cli(site, tmp_path, capsys):
     assert code == 1  # the robots.txt-forbidden page is a failure
     assert "discovered 3 addresses" in out and "FAILED [robots]" in out
     assert len(list(tmp_path.glob("w*.json"))) == 2
+    assert (tmp_path / "_discovered.urls").read_text(encoding="utf-8").split() == urls_all
+    assert sorted(p.stem for p in tmp_path.glob("*.txt")) == sorted(
+        p.stem for p in tmp_path.glob("w*.json"))  # only documents are .txt
     listing = tmp_path / "urls.txt"
     listing.write_text(f"{site.base}/bai/tan-hoa.html\n", encoding="utf-8")
     code = main(["collect", "--urls", str(listing), "--out", str(tmp_path), "--rate", "0",

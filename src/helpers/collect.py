@@ -10,6 +10,8 @@ sitemaps / RSS or Atom feeds). For each page it writes, in ``DIR``:
 - ``_raw/<doc_id>.<ext>`` (the bytes as served) and ``_raw/<doc_id>.snapshot.json`` (URL,
   time of access, HTTP status, final URL after redirects, content type, declared and used
   encoding, sha256 of the bytes): a snapshot of what was read, and when;
+- ``_discovered.urls`` (discovery mode): the addresses found, one a line (not ``.txt``, so
+  corpus readers never take it for a document);
 - ``_report.json``: what this run did, with every failure (URL, stage, reason) and every
   duplicate listed; the same summary is printed.
 
@@ -764,16 +766,20 @@ def discover(root: str, client: PoliteClient | None = None, *, match: str | None
     """Article addresses of a portal: its sitemaps (robots.txt ``Sitemap:`` lines,
     ``/sitemap.xml``, ``/sitemap_index.xml``, nested indexes) and, when none, its RSS/Atom
     feeds (``<link rel=alternate>`` of the home page, ``/rss``, ``/feed``, ``/rss.xml``).
-    ``root`` may also be a sitemap or feed address itself. Only addresses on the portal's
-    host are kept (``www.`` ignored), optionally those matching the regex ``match``.
+    ``root`` may also be a sitemap or feed address: then only that one is read. Only
+    addresses on the portal's host are kept (``www.`` ignored), optionally those matching
+    the regex ``match``.
     Returns (addresses in discovery order, problems met)."""
     client = client or PoliteClient()
     problems: list[dict] = []
     base = _host(root)
-    rp, _ = client.robots(root)
-    queue = [root] if urlsplit(root).path not in {"", "/"} else []
-    queue += (rp.site_maps() or []) if rp is not None else []
-    queue += [base + "/sitemap.xml", base + "/sitemap_index.xml"]
+    is_portal = urlsplit(root).path in {"", "/"}
+    if is_portal:
+        rp, _ = client.robots(root)
+        queue = [*((rp.site_maps() or []) if rp is not None else []),
+                 base + "/sitemap.xml", base + "/sitemap_index.xml"]
+    else:  # a sitemap or feed address: that one only (and the sitemaps it lists)
+        queue = [root]
     pages: list[str] = []
     visited: set[str] = set()
 
@@ -800,7 +806,7 @@ def discover(root: str, client: PoliteClient | None = None, *, match: str | None
             addresses.extend(nested)
 
     read(queue)
-    if not pages:
+    if not pages and is_portal:
         home = client.get(base + "/")
         feeds = _feed_links(home.content, base + "/") if home.status == 200 else []
         read(feeds + [base + "/rss", base + "/feed", base + "/rss.xml"])
@@ -836,9 +842,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.discover:
         urls, problems = discover(args.discover, client, match=args.match, limit=args.limit)
         out.mkdir(parents=True, exist_ok=True)
-        _atomic_write(out / "_discovered.txt", "".join(u + "\n" for u in urls))
+        _atomic_write(out / "_discovered.urls", "".join(u + "\n" for u in urls))
         print(f"collect: discovered {len(urls)} addresses from {args.discover} "
-              f"(list in {out / '_discovered.txt'})")
+              f"(list in {out / '_discovered.urls'})")
         for p in problems:
             print(f"  discovery problem {p['url']}: {p['reason']}")
         if not urls:
