@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "DecodeResult",
@@ -74,6 +75,7 @@ def normalize_name_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,.;:-")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, NFC, tone-placement and whitespace folding: the key for comparing names."""
     text = normalize_same_length(unicodedata.normalize("NFC", text if isinstance(text, str) else ""))
@@ -281,16 +283,21 @@ _VNI_HINT = re.compile(r"[aeiouy](?:ø|ù|û|õ|ï|ä|ã|å|à|á|â)|ñ[aeiou]|
 _MOJIBAKE_HINT = re.compile(r"Ã[\x80-\xbf¡-ÿ]|á»|áº|Æ°|Ä‘|Ä\x91")
 
 
+_VIET_RE = re.compile("[" + "".join(sorted(_VIET_CHARS)) + "]")
+_VIET_ONLY_RE = re.compile("[" + "".join(sorted(_VIET_ONLY)) + "]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
 def _viet_share(text: str) -> float:
-    letters = [c for c in text.lower() if c.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(c in _VIET_CHARS for c in letters) / len(letters)
+    low = text.lower()
+    n = len(_LETTER_RE.findall(low))
+    return len(_VIET_RE.findall(low)) / n if n else 0.0
 
 
 def _looks_vietnamese(text: str) -> bool:
-    return _viet_share(text) > 0.04 and any(c in _VIET_ONLY for c in text.lower()) and \
-        len(_COMMON_WORDS.findall(text)) >= 2
+    sample = text[:6000]
+    return _viet_share(sample) > 0.04 and _VIET_ONLY_RE.search(sample.lower()) is not None and \
+        len(_COMMON_WORDS.findall(sample)) >= 2
 
 
 def _undo_mojibake(text: str) -> str | None:
