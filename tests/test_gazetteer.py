@@ -106,6 +106,9 @@ def test_regions_are_the_six_gso_regions():
         ("HỒ SƠN", "hồ sơn"),
         ("Phường 01", "P.1"),
         ("Sơn Kim I", "Sơn Kim 1"),
+        ("Gìa Khánh", "Già Khánh"),  # tone on the i of "gi"
+        ("Qúy Lộc", "Quý Lộc"),  # tone on the u of "qu"
+        ("Phan Rang - Tháp Chàm", "Phan Rang-Tháp Chàm"),
     ],
 )
 def test_name_variants_share_a_key(a, b):
