@@ -336,6 +336,14 @@ def test_collect_writes_corpus_format_and_snapshots(site, tmp_path):
     assert saved["written"] == 2 and sorted(saved["documents"]) == sorted(report.documents)
     assert site.user_agents == {hc.USER_AGENT}
     assert not list(tmp_path.glob(".*.tmp"))
+    # the extractor reads the collected folder like the shared corpus
+    from helpers.extract import extract_corpus
+
+    report_rows: list = []
+    records = extract_corpus([tmp_path], report=report_rows)
+    assert not [r for r in report_rows if r[1] != "ok"]
+    mine = records[records["doc_id"] == doc_id]
+    assert "criteria" in set(mine["measure"]) and set(mine["url"]) == {meta["url"]}
 
 
 def test_robots_txt_is_obeyed_including_redirect_targets(site, tmp_path):
