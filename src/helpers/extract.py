@@ -1045,7 +1045,7 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
     """The records of one document as plain dicts (fast path, no pandas)."""
     meta = meta or {}
     text = unicodedata.normalize("NFC", text)
-    work = T.blank_chrome(T.normalize_same_length(text))
+    work = T.blank_chrome(T.normalize_same_length(text, tones=False))
     if check_language and T.detect_language(work) != "vi":
         return []
     ctx = _doc_context(work, doc_id, meta)

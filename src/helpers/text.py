@@ -57,14 +57,16 @@ _LOOKALIKE = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\
                             "\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 
 
-def normalize_same_length(text: str) -> str:
+def normalize_same_length(text: str, tones: bool = True) -> str:
     """Look-alike letters, odd spaces, dashes/quotes and tone placement, one for one.
 
     The input must already be NFC; the output has exactly the same length, so offsets
-    carry over.  Used for matching, never stored.
+    carry over.  ``tones=False`` keeps the writer's tone placement (names are stored as
+    written; comparisons go through ``fold``).
     """
     out = text.translate(_LOOKALIKE)
-    out = _TONE_RE.sub(lambda m: _TONE_PAIRS[m.group(1)], out)
+    if tones:
+        out = _TONE_RE.sub(lambda m: _TONE_PAIRS[m.group(1)], out)
     assert len(out) == len(text)
     return out
 
