@@ -45,7 +45,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 from scipy import stats
 
 try:  # BLAS threads fight each other on small designs: one thread is several times faster
@@ -64,6 +65,7 @@ __all__ = [
     "calibration_table",
     "compare_time_scales",
     "criteria_growth",
+    "criteria_reports",
     "district_covariates",
     "fit_cox",
     "fit_hazard",
@@ -77,8 +79,11 @@ __all__ = [
     "person_period",
     "plot_calibration",
     "plot_coefficients",
-    "plot_district_map",
+    "plot_category_map",
+    "forecast_classes",
+    "LISA_CATEGORIES",
     "plot_km",
+    "recognition_coverage",
     "recognition_events",
     "simulate_growth",
     "simulate_hazard_panel",
@@ -291,6 +296,7 @@ def person_period(
     unknown: str = "exclude",
     imputed: dict[str, int] | None = None,
     exclude_types: tuple[str, ...] = ("quan",),
+    keep_text: tuple[str, ...] = ("province_code", "region", "type_class"),
 ) -> pd.DataFrame:
     """District-years at risk until recognition: one row per (district_code, year).
 
@@ -300,7 +306,8 @@ def person_period(
     ``unknown="exclude"`` (listed in ``.attrs['excluded_unknown']``), take the year given in
     ``imputed`` (district_code → year) when one is given, or raise when ``unknown="error"``.
     They are never counted as "not recognised". Quận (no rural communes) are not at risk.
-    Columns: the units' columns + year, event, exposure, period, at_risk_from.
+    Columns: district_code, the units' numeric columns and ``keep_text`` columns, + year,
+    event, exposure, period, at_risk_from.
     """
     if unknown not in ("exclude", "error"):
         raise ValueError("unknown must be 'exclude' or 'error'; impute through hazard_unknown_years")
@@ -337,10 +344,10 @@ def person_period(
         if col == "event_year_used":
             continue
         series = u[col]
-        if col != "district_code" and not pd.api.types.is_numeric_dtype(series):
-            cols[col] = pd.Categorical(series).take(idx)  # cheap to repeat, compares like text
-        else:
+        if col == "district_code" or pd.api.types.is_numeric_dtype(series):
             cols[col] = series.to_numpy()[idx]
+        elif col in keep_text:  # other text (names) is not needed per district-year
+            cols[col] = pd.Categorical(series).take(idx)  # cheap to repeat, compares like text
     pp = pd.DataFrame(cols)
     years = (np.repeat(entry, n_years) + offsets).astype(int)
     pp["year"] = years
@@ -375,12 +382,14 @@ class _Design:
     columns: list[str]
 
 
-def _time_key(frame: pd.DataFrame, mode: str) -> pd.Series:
-    return frame["year"].astype(int).astype(str) if mode == "year" else frame["period"].astype(str)
+def _time_key(frame: pd.DataFrame, mode: str) -> np.ndarray:
+    if mode == "year":
+        return frame["year"].to_numpy().astype(int).astype(str)
+    return np.asarray(frame["period"].to_numpy(), dtype=str)
 
 
 def _make_design(pp: pd.DataFrame, covariates: tuple[str, ...], time_effect: str) -> _Design:
-    levels = sorted(_time_key(pp, time_effect).unique())
+    levels = sorted(np.unique(_time_key(pp, time_effect)).tolist())
     regions, ref, numeric = [], None, []
     for c in covariates:
         if c == "region":
@@ -397,7 +406,7 @@ def _make_design(pp: pd.DataFrame, covariates: tuple[str, ...], time_effect: str
 def _design_matrix(frame: pd.DataFrame, d: _Design, time_override: str | None = None) -> np.ndarray:
     n = len(frame)
     X = np.zeros((n, len(d.columns)))
-    key = _time_key(frame, d.time_effect).to_numpy() if time_override is None else np.full(n, time_override)
+    key = _time_key(frame, d.time_effect) if time_override is None else np.full(n, time_override)
     for j, t in enumerate(d.time_levels):
         X[:, j] = key == t
     k = len(d.time_levels)
@@ -411,11 +420,11 @@ def _design_matrix(frame: pd.DataFrame, d: _Design, time_override: str | None = 
     return X
 
 
-def _family(link: str) -> sm.families.Family:
+def _family(link: str) -> families.Family:
     if link == "cloglog":
-        return sm.families.Binomial(link=sm.families.links.CLogLog())
+        return families.Binomial(link=families.links.CLogLog())
     if link == "logit":
-        return sm.families.Binomial(link=sm.families.links.Logit())
+        return families.Binomial(link=families.links.Logit())
     raise ValueError(f"link must be 'cloglog' or 'logit', not {link!r}")
 
 
@@ -435,11 +444,11 @@ def _drop_empty_cells(pp: pd.DataFrame, covariates: tuple[str, ...], time_effect
     """Drop time levels and regions with no events (their effect is −∞, not estimable)."""
     notes = []
     key = _time_key(pp, time_effect)
-    ev = pp.groupby(key)["event"].sum()
+    ev = pd.Series(pp["event"].to_numpy()).groupby(key).sum()
     empty = sorted(ev.index[ev == 0])
     if empty:
         notes.append(f"no events in {time_effect} {empty}: those district-years dropped (hazard 0, not estimable)")
-        pp = pp.loc[~key.isin(empty)]
+        pp = pp.loc[~np.isin(key, empty)]
     if "region" in covariates:
         evr = pp.groupby("region", observed=True)["event"].sum()
         empty_r = sorted(evr.index[evr == 0])
@@ -467,7 +476,7 @@ def _coef_table(names, params, bse, dfn=None, scale_name="hazard_ratio") -> pd.D
 def _fit_glm(pp: pd.DataFrame, d: _Design, link: str, cluster: str | None):
     X = _design_matrix(pp, d)
     offset = np.log(pp["exposure"].to_numpy()) if link == "cloglog" else None
-    model = sm.GLM(pp["event"].to_numpy(), X, family=_family(link), offset=offset)
+    model = GLM(pp["event"].to_numpy(), X, family=_family(link), offset=offset)
     if cluster and pp[cluster].nunique() > 1:
         groups = pd.factorize(pp[cluster])[0]
         res = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
@@ -558,7 +567,7 @@ def _predict_hazard(result: ModelResult, frame: pd.DataFrame, params: np.ndarray
         keys = keys or [d.time_levels[-1]]
         lp = np.mean([_design_matrix(frame, d, time_override=t) @ beta for t in keys], axis=0)
         return fam.link.inverse(lp)
-    key = _time_key(frame, d.time_effect).to_numpy()
+    key = _time_key(frame, d.time_effect)
     known = np.isin(key, d.time_levels)
     X = _design_matrix(frame, d)
     lp = X @ beta
@@ -579,6 +588,27 @@ def _period_of(year: int) -> str:
         if a <= year <= b:
             return name
     return list(PERIODS)[-1]
+
+
+def _draw_event_years(codes: np.ndarray, years: np.ndarray, h: np.ndarray, rng: np.random.Generator) -> dict:
+    """One year per code from P(T = t | lo ≤ T ≤ hi) ∝ h_t ∏_{s<t} (1 − h_s) (rows sorted by code, year)."""
+    start = np.r_[True, codes[1:] != codes[:-1]]
+    grp = np.cumsum(start) - 1
+    log_s = np.log1p(-np.clip(h, 0, 1 - 1e-12))
+    cum = np.cumsum(log_s)
+    first = np.flatnonzero(start)
+    before = cum - log_s - (cum[first] - log_s[first])[grp]  # Σ_{s<t} within the code
+    p = h * np.exp(before)
+    tot = np.bincount(grp, weights=p)
+    flat = tot[grp] <= 0  # no hazard anywhere in the bounds: uniform
+    p = np.where(flat, 1.0, p)
+    tot = np.bincount(grp, weights=p)
+    cdf = (np.cumsum(p) - np.r_[0, np.cumsum(p)][first][grp]) / tot[grp]
+    u = rng.random(len(first))[grp]
+    hit = np.flatnonzero(cdf >= u - 1e-12)
+    _, first_hit = np.unique(grp[hit], return_index=True)
+    chosen = hit[first_hit]
+    return {str(codes[i]): int(years[i]) for i in chosen}
 
 
 def _rubin(params: np.ndarray, covs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -618,27 +648,26 @@ def hazard_unknown_years(
     time = time or events.attrs.get("time", "standard_year")
     start, end = WINDOW[time]
     exposure = LAST_EXPOSURE[time]
-    base_pp = person_period(units, events, start, end, exposure)
-    base = fit_hazard(base_pp, link, covariates, time_effect, cluster)
     unk = events.loc[~events["year_known"] & events["district_code"].isin(units["district_code"])]
     if "type_class" in units.columns:
         elig = units.loc[units["type_class"] != "quan", "district_code"]
         unk = unk.loc[unk["district_code"].isin(elig)]
     n_unknown = len(unk)
+    if unknown in ("lower", "upper"):
+        col = "year_lo" if unknown == "lower" else "year_hi"
+        imp = dict(zip(unk["district_code"], unk[col].astype(int)))
+        res = fit_hazard(person_period(units, events, start, end, exposure, imputed=imp), link, covariates,
+                         time_effect, cluster)
+        res.info.update(unknown=unknown, n_unknown=n_unknown)
+        res.name = f"hazard_{link}_{unknown}"
+        res.reading += f" {n_unknown} undated recognitions placed at their {'earliest' if unknown == 'lower' else 'latest'} possible year."
+        return res
+    base = fit_hazard(person_period(units, events, start, end, exposure), link, covariates, time_effect, cluster)
     if unknown == "exclude" or n_unknown == 0:
         base.info.update(unknown="exclude", n_unknown=n_unknown)
         base.name = f"hazard_{link}_exclude"
         base.reading += f" {n_unknown} recognised districts without a year were left out of the risk set."
         return base
-    if unknown in ("lower", "upper"):
-        col = "year_lo" if unknown == "lower" else "year_hi"
-        imp = dict(zip(unk["district_code"], unk[col].astype(int)))
-        res = fit_hazard(person_period(units, events, start, end, exposure, imputed=imp), link, covariates,
-                         base.info["time_effect"], cluster)
-        res.info.update(unknown=unknown, n_unknown=n_unknown)
-        res.name = f"hazard_{link}_{unknown}"
-        res.reading += f" {n_unknown} undated recognitions placed at their {'earliest' if unknown == 'lower' else 'latest'} possible year."
-        return res
     if unknown != "impute":
         raise ValueError("unknown must be exclude, impute, lower or upper")
     rng = np.random.default_rng(seed)
@@ -663,16 +692,7 @@ def hazard_unknown_years(
         beta = rng.multivariate_normal(np.asarray(current.model.params), cov_b, method="eigh")
         h = _predict_hazard(current, cand, beta)
         h = 1 - (1 - h) ** cand["exposure"].to_numpy()
-        imp = {}
-        for code in pd.unique(codes):
-            sel = codes == code
-            hh = h[sel]
-            surv = np.concatenate([[1.0], np.cumprod(1 - hh)[:-1]])
-            p = hh * surv
-            if p.sum() <= 0:
-                p = np.ones_like(p)
-            p = p / p.sum()
-            imp[code] = int(cand.loc[sel, "year"].to_numpy()[rng.choice(len(p), p=p)])
+        imp = _draw_event_years(codes, cand["year"].to_numpy(), h, rng)
         pp = person_period(units, events, start, end, exposure, imputed=imp)
         fit = fit_hazard(pp, link, covariates, mode, cluster)
         if fit.model is None or list(fit.table["term"]) != list(base.table["term"]):
@@ -707,15 +727,11 @@ def sensitivity_unknown_years(units: pd.DataFrame, events: pd.DataFrame, link: s
                               covariates: tuple[str, ...] = ("region", "urban", "log_area"),
                               n_imputations: int = 20, seed: int = 0) -> ModelResult:
     """The same hazard model under the four treatments of undated recognitions, side by side."""
-    fits = {}
-    for how in ("exclude", "impute", "lower", "upper"):
-        fits[how] = hazard_unknown_years(units, events, how, link, covariates,
-                                          n_imputations=n_imputations, seed=seed)
-    mode = fits["exclude"].info["time_effect"]
+    fits = {"exclude": hazard_unknown_years(units, events, "exclude", link, covariates)}
+    mode = fits["exclude"].info["time_effect"]  # one baseline for all four, so they compare
     for how in ("impute", "lower", "upper"):
-        if fits[how].info["time_effect"] != mode:
-            fits[how] = hazard_unknown_years(units, events, how, link, covariates, time_effect=mode,
-                                              n_imputations=n_imputations, seed=seed)
+        fits[how] = hazard_unknown_years(units, events, how, link, covariates, time_effect=mode,
+                                         n_imputations=n_imputations, seed=seed)
     rows = []
     for how, f in fits.items():
         t = f.table.loc[~f.table["term"].str.startswith("time[")].copy()
@@ -760,10 +776,12 @@ def kaplan_meier(units: pd.DataFrame, events: pd.DataFrame, by: str = "region",
     """
     time = time or events.attrs.get("time", "standard_year")
     start, end = WINDOW[time]
+    from statsmodels.duration.survfunc import SurvfuncRight
+
     dur = _durations(units, events, start, end)
     rows = []
     for g, sub in dur.groupby(by):
-        sf = sm.SurvfuncRight(sub["duration"].to_numpy(), sub["event"].to_numpy())
+        sf = SurvfuncRight(sub["duration"].to_numpy(), sub["event"].to_numpy())
         s, se = sf.surv_prob, sf.surv_prob_se
         with np.errstate(divide="ignore", invalid="ignore"):
             ll = np.log(-np.log(s))
@@ -802,7 +820,9 @@ def fit_cox(units: pd.DataFrame, events: pd.DataFrame, covariates: tuple[str, ..
     d = _make_design(dur.assign(year=0, period="x"), tuple(covariates), "period")
     X = _design_matrix(dur.assign(period="x"), d)[:, len(d.time_levels):]
     names = d.columns[len(d.time_levels):]
-    model = sm.PHReg(dur["duration"].to_numpy(float), X, status=dur["event"].to_numpy(), ties="efron")
+    from statsmodels.duration.hazard_regression import PHReg
+
+    model = PHReg(dur["duration"].to_numpy(float), X, status=dur["event"].to_numpy(), ties="efron")
     groups = pd.factorize(dur[cluster])[0] if cluster else None
     res = model.fit(groups=groups) if cluster else model.fit()
     table = _coef_table(names, res.params, res.bse, scale_name="hazard_ratio")
@@ -853,6 +873,43 @@ def compare_time_scales(units: pd.DataFrame, recognitions: pd.DataFrame, link: s
                f"the ratios that move most are {moved}.")
     return ModelResult("time_scales", table, reading, {"standard_year": s, "decision_year": dd},
                        None, {"lags": lags.reset_index(drop=True), "fits": fits})
+
+
+def recognition_coverage(recognitions: pd.DataFrame, national: pd.DataFrame, lag: int = 1) -> ModelResult:
+    """How much of the national count of recognised district-level units the table holds.
+
+    ``national``: rows of ``data/reference/national_series.csv`` (measure
+    ``district_units_ntm``, modality ``actual``). A table row counts by the end of year Y if
+    its decision year ≤ Y, or (no decision date) its standard year ≤ Y − ``lag`` (the median
+    lag). Undated rows only count at the last date (mid-2025), in ``table_all``.
+    """
+    rec, skipped = _normalise_recognitions(recognitions)
+    rec = pd.concat([rec, skipped], ignore_index=True)
+    rec = rec.loc[rec["standard"].astype(str) == "ntm"]
+    dec = pd.to_numeric(rec.get("decision_year"), errors="coerce")
+    std = pd.to_numeric(rec["standard_year"], errors="coerce")
+    known_by = dec.fillna(std + lag)
+    nat = national.loc[(national["measure"] == "district_units_ntm") & (national["modality"] == "actual")].copy()
+    nat["value"] = pd.to_numeric(nat["value"], errors="coerce")
+    nat["year"] = nat["as_of"].astype(str).str[:4].astype(int)
+    nat["year_end"] = nat["as_of"].astype(str).str.match(r"^\d{4}(-12.*)?$") | nat["as_of"].astype(str).str.startswith("2025-06")
+    nat = nat.loc[nat["year_end"]].sort_values("as_of").drop_duplicates("year", keep="last")
+    rows = []
+    for _, r in nat.iterrows():
+        dated = int((known_by <= r["year"]).sum())
+        last = r["as_of"].startswith("2025")
+        rows.append({"term": r["as_of"], "national": int(r["value"]), "table_dated": dated,
+                     "table_all": len(rec) if last else np.nan,
+                     "coverage_dated": dated / r["value"],
+                     "coverage_all": len(rec) / r["value"] if last else np.nan})
+    table = pd.DataFrame(rows)
+    last = table.iloc[-1] if len(table) else None
+    reading = ("" if last is None else
+               f"By {last['term']} the national count is {int(last['national'])} district-level units; the table holds "
+               f"{int(last['table_all'])} NTM rows ({last['coverage_all']:.0%}), {int(last['table_dated'])} of them dated "
+               f"({last['coverage_dated']:.0%}). Districts missing from the table are not known to be unrecognised: the "
+               f"hazard is therefore underestimated, and effects are attenuated if the missing ones are spread evenly.")
+    return ModelResult("recognition_coverage", table, reading, {"n_rows": len(rec)})
 
 
 # --------------------------------------------------------------------------------------
@@ -928,6 +985,41 @@ def fit_ordered_level(df: pd.DataFrame, covariates: tuple[str, ...] = ("region",
 # Growth of criteria met (MixedLM or GEE)
 # --------------------------------------------------------------------------------------
 
+CRITERIA_TOTALS = {"commune": 19, "district": 9}  # every national set: 19 commune, 9 district criteria
+
+
+def criteria_reports(records: pd.DataFrame) -> pd.DataFrame:
+    """Reports of criteria met, one row per (unit, year), from progress records.
+
+    Keeps ``measure == "criteria"``, ``modality == "actual"``, exact figures, communes and
+    districts with a named place. The unit id is the place code where resolved, else unit |
+    province | district | place. The year is ``year``, else the year of ``as_of``. A missing
+    total is filled with the national count (19 commune / 9 district criteria); duplicates
+    for a unit-year are averaged. Returns [unit_id, unit, year, achieved, total, n_reports].
+    """
+    r = records.copy()
+    keep = (r["measure"] == "criteria") & (r["unit"].isin(list(CRITERIA_TOTALS)))
+    if "modality" in r.columns:
+        keep &= r["modality"].fillna("actual") == "actual"
+    if "qualifier" in r.columns:
+        keep &= r["qualifier"].fillna("exact") == "exact"
+    r = r.loc[keep & r["place"].notna() & r["achieved"].notna()].copy()
+    code = r["place_code"] if "place_code" in r.columns else pd.Series(np.nan, index=r.index)
+    name_key = (r["unit"].astype(str) + "|" + r["province"].fillna("").astype(str) + "|"
+                + r["district"].fillna("").astype(str) + "|" + r["place"].astype(str))
+    r["unit_id"] = code.astype("string").fillna(name_key.astype("string"))
+    year = pd.to_numeric(r["year"], errors="coerce") if "year" in r.columns else pd.Series(np.nan, index=r.index)
+    as_of = pd.to_numeric(r["as_of"].astype("string").str[:4], errors="coerce") if "as_of" in r.columns else np.nan
+    r["year"] = year.fillna(as_of)
+    r["total"] = pd.to_numeric(r["total"], errors="coerce").fillna(r["unit"].map(CRITERIA_TOTALS))
+    r["achieved"] = pd.to_numeric(r["achieved"], errors="coerce")
+    r = r.dropna(subset=["year", "achieved", "total"])
+    out = (r.groupby(["unit_id", "unit", "year"], as_index=False)
+             .agg(achieved=("achieved", "mean"), total=("total", "mean"), n_reports=("achieved", "size")))
+    out["year"] = out["year"].astype(int)
+    return out
+
+
 @_single_thread
 def criteria_growth(
     reports: pd.DataFrame,
@@ -982,7 +1074,9 @@ def criteria_growth(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                m = sm.MixedLM.from_formula(formula, data=r, groups=r[unit], re_formula="~t")
+                from statsmodels.regression.mixed_linear_model import MixedLM
+
+                m = MixedLM.from_formula(formula, data=r, groups=r[unit], re_formula="~t")
                 res = m.fit(reml=True, method=["lbfgs", "powell"])
             except (np.linalg.LinAlgError, ValueError) as exc:
                 res, why = None, f"MixedLM failed ({type(exc).__name__}: {exc}); "
@@ -1002,8 +1096,10 @@ def criteria_growth(
         why = (f"only {rich} units have ≥ {min_reports_mixed} reports (< {min_units_mixed}): too thin for "
                "random slopes; ")
     if method is None:
-        m = sm.GEE.from_formula(formula, groups=r[unit], data=r, cov_struct=sm.cov_struct.Exchangeable(),
-                                family=sm.families.Gaussian())
+        from statsmodels.genmod.cov_struct import Exchangeable
+        from statsmodels.genmod.generalized_estimating_equations import GEE
+
+        m = GEE.from_formula(formula, groups=r[unit], data=r, cov_struct=Exchangeable(), family=families.Gaussian())
         res = m.fit()
         method = "GEE"
         why += "GEE (exchangeable, robust SEs) gives the population-average growth instead"
@@ -1141,7 +1237,8 @@ def _epv_covariates(covariates: tuple[str, ...], events: int, n_regions: int, ep
 @_single_thread
 def forecast_next_year(units: pd.DataFrame, events: pd.DataFrame, fit_until: int,
                        covariates: tuple[str, ...] = ("region", "urban", "log_area"), link: str = "cloglog",
-                       recent: int = 2, time: str | None = None) -> ModelResult:
+                       recent: int = 2, time: str | None = None,
+                       person_periods: pd.DataFrame | None = None) -> ModelResult:
     """P(recognised in ``fit_until`` + 1) for each district still at risk at the end of ``fit_until``.
 
     The hazard is fitted on district-years ≤ ``fit_until``; next year's baseline is the mean
@@ -1153,7 +1250,7 @@ def forecast_next_year(units: pd.DataFrame, events: pd.DataFrame, fit_until: int
     time = time or events.attrs.get("time", "standard_year")
     start, end = WINDOW[time]
     exp = LAST_EXPOSURE[time]
-    full = person_period(units, events, start, end, exp)
+    full = person_period(units, events, start, end, exp) if person_periods is None else person_periods
     train = full.loc[full["year"] <= fit_until]
     target = fit_until + 1
     ev_train = int(train["event"].sum())
@@ -1201,8 +1298,10 @@ def backtest_forecast(units: pd.DataFrame, events: pd.DataFrame, origins: range 
     unknown). ``extra['predictions']`` holds every prediction with its outcome.
     """
     preds, rows = [], []
+    time = events.attrs.get("time", "standard_year")
+    full = person_period(units, events, *WINDOW[time], LAST_EXPOSURE[time])
     for T in origins:
-        f = forecast_next_year(units, events, T, covariates, link, recent)
+        f = forecast_next_year(units, events, T, covariates, link, recent, time, person_periods=full)
         t = f.table.dropna(subset=["event"])
         if t.empty:
             continue
@@ -1429,34 +1528,61 @@ def plot_calibration(predictions: pd.DataFrame, n_bins: int = 5, title: str = ""
     return fig
 
 
-def plot_district_map(gdf, column: str, categorical: bool = False, title: str = "", legend_title: str = "",
-                      colors: dict[str, str] | None = None, missing_label: str = "Không có dữ liệu / no data",
-                      background=None):
-    """A plain district map (projected to EPSG:3405) with a legend, used when ``helpers.maps`` is absent."""
-    import matplotlib.pyplot as plt
+def plot_category_map(gdf, column: str, categories: dict[str, tuple[str, str]], title: str = "",
+                      note: str = "", legend_title: str = ""):
+    """National district map of a categorical ``column`` (value → (colour, legend label)).
+
+    Built on ``helpers.maps_base`` (mainland frame, Hoàng Sa / Trường Sa insets, province
+    borders); districts whose value is not in ``categories`` or has no geometry are hatched
+    grey and counted in the legend; approximate boundaries are named under the map.
+    """
+    import textwrap
+
     from matplotlib.patches import Patch
 
-    fig, ax = plt.subplots(figsize=(6, 8.5))
-    crs = "EPSG:3405"
-    if background is not None:
-        background.to_crs(crs).plot(ax=ax, color="#eeeeee", edgecolor="#bbbbbb", linewidth=0.2, hatch="////")
-    g = gdf.loc[gdf.geometry.notna() & ~gdf.geometry.is_empty].to_crs(crs)
-    handles = []
-    if categorical:
-        colors = colors or {}
-        for cat, sub in g.groupby(column, sort=False):
-            col = colors.get(cat, "#cccccc")
-            sub.plot(ax=ax, color=col, edgecolor="white", linewidth=0.15)
-        for cat, col in colors.items():
-            n = int((g[column] == cat).sum())
-            handles.append(Patch(facecolor=col, edgecolor="#999999", label=f"{cat} ({n})"))
-    else:
-        g.plot(ax=ax, column=column, cmap="viridis", edgecolor="white", linewidth=0.15, legend=True,
-               legend_kwds={"label": legend_title, "shrink": 0.5})
-    if background is not None:
-        handles.append(Patch(facecolor="#eeeeee", edgecolor="#bbbbbb", hatch="////", label=missing_label))
-    if handles:
-        ax.legend(handles=handles, loc="lower left", title=legend_title if categorical else None)
-    ax.set_axis_off()
-    ax.set_title(title)
-    return fig
+    from helpers import boundaries, maps_base
+
+    g = gdf.loc[gdf.geometry.notna()].copy()
+    arch = boundaries.archipelagos()
+    axes = maps_base.national_axes(g, arch)
+    g["_fill"] = g[column].map({k: v[0] for k, v in categories.items()}).fillna("#f2f2f2")
+    # districts on the mainland frame only; the insets show the archipelagos (drawn once)
+    maps_base.draw(axes, g, insets=False, color_column="_fill", edgecolor="white", linewidth=0.12)
+    other = g.loc[~g[column].isin(list(categories))]
+    if len(other):
+        maps_base.draw(axes, other, insets=False, facecolor="none", edgecolor="#aaaaaa", hatch="////",
+                       linewidth=0.0)
+    maps_base.draw(axes, maps_base.province_borders(g), insets=False, facecolor="none", edgecolor="#404040",
+                   linewidth=0.4)
+    for ax in axes.insets.values():
+        boundaries.to_map_crs(arch).plot(ax=ax, facecolor="#f2f2f2", edgecolor="#404040", linewidth=0.3)
+    handles = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=f"{lab} ({int((g[column] == k).sum())})")
+               for k, (c, lab) in categories.items()]
+    if len(other):
+        handles.append(Patch(facecolor="#f2f2f2", edgecolor="#aaaaaa", hatch="////",
+                             label=f"Không thuộc phân tích / not analysed ({len(other)})"))
+    handles.append(Patch(facecolor="none", edgecolor="#404040", label="Ranh giới tỉnh / province"))
+    axes.main.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.47), fontsize=6.3,
+                     title=legend_title or None, title_fontsize=6.8, borderaxespad=0.0)
+    foot = " ".join(t for t in (note, boundaries.missing_note(gdf) if "geometry_source" in gdf.columns else "") if t)
+    if foot:
+        axes.main.text(0.0, 0.66, textwrap.fill(foot, 62), transform=axes.main.transAxes, ha="left", va="top",
+                       fontsize=5.6, color="#7a3b00", linespacing=1.25)
+    axes.main.set_title(title, loc="left")
+    return axes.fig
+
+
+LISA_CATEGORIES = {
+    "High-High": ("#d7301f", "Cao–Cao / High-High"),
+    "Low-Low": ("#2b8cbe", "Thấp–Thấp / Low-Low"),
+    "High-Low": ("#fc9272", "Cao–Thấp / High-Low (outlier)"),
+    "Low-High": ("#9ecae1", "Thấp–Cao / Low-High (outlier)"),
+    "Not significant": ("#e6e6e6", "Không có ý nghĩa / not significant"),
+}
+
+
+def forecast_classes(p: pd.Series) -> pd.Series:
+    """Bins of a next-year probability for a map: < 1%, 1–2%, 2–5%, 5–10%, ≥ 10%."""
+    edges = [-np.inf, 0.01, 0.02, 0.05, 0.10, np.inf]
+    labels = ["< 1%", "1–2%", "2–5%", "5–10%", "≥ 10%"]
+    return pd.Series(pd.cut(p, edges, labels=labels, right=False).astype(str), index=p.index).replace("nan", np.nan)
