@@ -293,6 +293,11 @@ def _doc_context(work: str, doc_id: str, meta: dict) -> DocContext:
                 c = res.candidates[0]
                 ctx.district, ctx.district_code = c.name, c.code
                 ctx.province, ctx.province_code = c.province_name, c.province_code
+    if ctx.district is None:
+        # a district the gazetteer does not know, named in the title ("Huyện X ..."): keep the name
+        tm = re.search(rf"(?:^|\s)(?:[Hh]uyện|[Tt]hị xã)\s+({_NAME})", ctx.title)
+        if tm and T.fold(tm.group(1)) not in provs:
+            ctx.district = tm.group(1)
     if ctx.district is not None:
         ctx.scope = "district"
     elif ctx.province is not None:
@@ -673,7 +678,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
         cands.sort()
         pos, unit, name = cands[-1]
         order = ["village", "commune", "district", "province", "country"]
-        if order.index(unit) > order.index(counted_unit) and name:
+        if order.index(unit) > order.index(counted_unit) and (name or unit != "country"):
             if state is not None:
                 state["container"] = (sentence, unit, name)
             return unit, name
@@ -761,7 +766,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             local_std = local_std or _std_near(s, g, a, b) or std_c or sent_std
             pred_t = _RECOG_STRICT.search(tail[:160])
             pred = pred_t or _RECOG_STRICT.search(before[-60:]) or _RECOG_STRICT.search(s[g.start:g.end])
-            if g.names and g.count is None and re.search(r"(?:\(|trong|của|thuộc|tại|ở|với)(?:\s+các)?\s*$", before[-14:]):
+            if g.names and g.count is None and re.search(r"(?:\(|trong|của|thuộc|tại|ở|với)(?:\s+các)?\s*$", before[-14:], re.I):
                 continue
             if not pred and not g.pilot:
                 if not (g.count is not None and re.search(r"^\s*(?:\(|,|số)?[^;]{0,60}?\b(?:NTM|nông thôn mới)", tail) and not re.search(r"thực hiện|xây dựng|triển khai|đăng ký|chưa", tail[:60])):
@@ -841,6 +846,12 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                   year=year if mod != "actual" else None, as_of=as_of)
         state["clause_mod"] = _modality(clause, head)
         _remember_list(groups, state, sent.idx)
+        # ---------- "nhiều xã ... rớt chuẩn": unnamed communes that lost the standard
+        lm = re.search(r"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b[^;]{0,80}?(?:rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi)", clause, re.I)
+        if lm:
+            _emit(records, ctx, sent, "lost_unnamed", unit=_UNIT_WORDS[lm.group(1).lower()], place=None,
+                  standard=_std_of(clause[lm.start():]) or std_c or sent_std or "ntm", measure="recognized",
+                  modality="lost", year=_year_of(clause, ctx.pub_year), as_of=as_of)
         # ---------- unnamed district / province as subject of a recognition
         _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
     for m in STD_RE.finditer(s):
@@ -922,7 +933,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         mod = "actual" if not _TARGET.search(head) else mod
     if mod == "expected" and not re.search(r"dự kiến", s[a:m.end()] + head, re.I):
         mod = "actual"
-    year = _year_of(s[a:m.end() + 30], ctx.pub_year) if mod != "actual" else None
+    year = _year_of(s[a:b], ctx.pub_year) if mod != "actual" else None
     # subject: the nearest group before the figure in the clause
     subj = [g for g in groups if g.start < m.start() and not g.org and (g.end <= m.start() + 1 or g.count is not None)]
     subj_org = [g for g in groups if g.end <= m.start() + 1]
@@ -970,7 +981,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         if achieved > 9 and total is None and measure == "criteria" and achieved not in (9,):
             if achieved > 19:
                 return
-        if ctx.district:
+        if ctx.district or level == "district":
             _emit(records, ctx, sent, "criteria_district", unit="district", place=ctx.district, district=ctx.district,
                   standard=std, measure=measure, achieved=achieved, total=total, qualifier=qualifier,
                   modality=mod, year=year, as_of=as_of)

@@ -1,0 +1,226 @@
+"""helpers.extract / helpers.evaluate / helpers.records.
+
+Unit tests use report-style sentences written for these tests (invented communes and
+figures); the corpus test reads the real texts of ../shared at run time and scores them
+against ../shared/gold (acceptance: overall F1 >= 0.90, seeds F1 >= 0.95).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pandas as pd
+import pandera.errors
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import records as R
+from helpers.evaluate import evaluate, load_jsonl
+from helpers.extract import build_derived_records, extract_corpus, extract_document, extract_records
+
+
+def _recs(text: str, meta: dict | None = None) -> list[dict]:
+    return extract_records(text, meta or {}, doc_id="t")
+
+
+def _find(recs: list[dict], **kw) -> list[dict]:
+    return [r for r in recs if all(r.get(k) == v for k, v in kw.items())]
+
+
+def test_criteria_and_indicators_of_a_named_commune_with_evidence_span():
+    text = ("Huyện Tân Phong đẩy mạnh xây dựng nông thôn mới\n\nSáng ngày 12/3/2024, UBND huyện Tân Phong "
+            "họp đánh giá. Đến nay, xã Phú Lộc đã đạt 16/19 tiêu chí, 48/57 chỉ tiêu.")
+    recs = _recs(text)
+    crit = _find(recs, measure="criteria", place="Phú Lộc")
+    ind = _find(recs, measure="indicators", place="Phú Lộc")
+    assert len(crit) == 1 and len(ind) == 1
+    r = crit[0]
+    assert (r["achieved"], r["total"], r["unit"], r["standard"], r["modality"]) == (16, 19, "commune", "ntm", "actual")
+    assert r["as_of"] == "2024-03-12"
+    assert text[r["start"]:r["end"]] == r["sentence"] and "16/19" in r["sentence"]
+    assert r["rule"]
+
+
+def test_units_met_belongs_to_the_district():
+    text = "Huyện Tân Phong: kết quả\n\nĐến nay, toàn huyện đã có 8/12 xã đạt chuẩn nông thôn mới."
+    r = _find(_recs(text), measure="units_met")
+    assert len(r) == 1
+    assert (r[0]["unit"], r[0]["place"], r[0]["counted"], r[0]["achieved"], r[0]["total"]) == ("district", "Tân Phong", "commune", 8, 12)
+
+
+def test_list_of_named_communes_gives_one_record_each_and_raised_total():
+    text = ("Tin huyện\n\nNăm 2023, 03 xã Phú Lộc, Tân Mỹ và Hòa Lạc được UBND tỉnh công nhận đạt chuẩn nông thôn "
+            "mới nâng cao năm 2023, nâng tổng số xã đạt chuẩn nông thôn mới nâng cao trên địa bàn huyện lên 6/11 xã.")
+    recs = _recs(text)
+    named = _find(recs, measure="recognized", standard="ntm_advanced", modality="actual", year=2023)
+    assert sorted(r["place"] for r in named) == ["Hòa Lạc", "Phú Lộc", "Tân Mỹ"]
+    um = _find(recs, measure="units_met")
+    assert len(um) == 1 and um[0]["unit"] == "district" and (um[0]["achieved"], um[0]["total"]) == (6, 11)
+
+
+def test_expected_from_proposal_and_forecast():
+    text = ("Tin\n\nNgày 5/1/2024, Ban Chỉ đạo bỏ phiếu đề nghị xét công nhận xã Tân Mỹ đạt chuẩn NTM năm 2023. "
+            "Dự kiến năm 2024 có thêm 02 xã đạt chuẩn NTM kiểu mẫu (Hòa Lạc, Phú Lộc).")
+    recs = _recs(text)
+    tm = _find(recs, place="Tân Mỹ")
+    assert len(tm) == 1 and tm[0]["modality"] == "expected" and tm[0]["year"] == 2023 and tm[0]["standard"] == "ntm"
+    assert tm[0]["as_of"] == "2024-01-05"
+    model = _find(recs, standard="ntm_model", measure="recognized")
+    assert sorted(r["place"] for r in model) == ["Hòa Lạc", "Phú Lộc"]
+    assert {r["modality"] for r in model} == {"expected"}
+
+
+def test_target_with_year():
+    recs = _recs("Tin\n\nHuyện phấn đấu đưa các xã Phú Lộc, Hòa Lạc đạt chuẩn nông thôn mới nâng cao năm 2025.")
+    assert sorted(r["place"] for r in recs) == ["Hòa Lạc", "Phú Lộc"]
+    assert {(r["modality"], r["year"], r["standard"]) for r in recs} == {("target", 2025, "ntm_advanced")}
+
+
+def test_unnamed_counted_communes_at_least():
+    recs = _recs("Tin\n\nCác xã đều cố gắng; 04 xã trong kế hoạch năm 2024 đều đạt 15/19 tiêu chí trở lên.")
+    assert len(recs) == 1
+    r = recs[0]
+    assert (r["unit"], r["place"], r["achieved"], r["total"], r["qualifier"], r["modality"]) == \
+        ("commune", None, 15, 19, "at_least", "actual")
+
+
+def test_lost_status():
+    recs = _recs("Tin\n\nTại tỉnh Bình Phước, nhiều xã đã bị rớt chuẩn nông thôn mới do không duy trì tiêu chí.")
+    assert len(recs) == 1 and recs[0]["modality"] == "lost" and recs[0]["unit"] == "commune"
+
+
+def test_national_counts_keep_number_values_and_skip_averages():
+    text = ("Tin\n\nTính đến hết tháng 6/2023, cả nước có 6.000/8.100 xã đạt chuẩn nông thôn mới, trong đó có "
+            "1.500 xã đạt chuẩn nông thôn mới nâng cao; bình quân đạt 17,2 tiêu chí/xã.")
+    recs = _recs(text)
+    assert {(r["unit"], r["standard"], r["achieved"], r["total"]) for r in recs} == \
+        {("country", "ntm", 6000, 8100), ("country", "ntm_advanced", 1500, None)}
+    assert {r["as_of"] for r in recs} == {"2023-06"} and {r["place"] for r in recs} == {"Việt Nam"}
+
+
+def test_district_criteria_set_vs_commune():
+    recs = _recs("Huyện Tân Phong tổng kết\n\nBộ tiêu chí huyện nông thôn mới đã đạt 7/9 tiêu chí; "
+                 "phấn đấu hoàn thành 9/9 tiêu chí huyện nông thôn mới trong năm 2025.")
+    got = {(r["unit"], r["achieved"], r["total"], r["modality"], r["year"]) for r in recs}
+    assert got == {("district", 7, 9, "actual", None), ("district", 9, 9, "target", 2025)}
+
+
+def test_unmet_criteria_named_in_words():
+    recs = _recs("Tin\n\nXã Phú Lộc đã đạt 17/19 tiêu chí NTM nâng cao; còn 2 tiêu chí chưa đạt gồm: Môi trường và Thu nhập.")
+    assert len(recs) == 1 and json.loads(recs[0]["unmet_criteria"]) == ["Môi trường", "Thu nhập"]
+
+
+def test_new_recognitions_counted_but_not_named():
+    recs = _recs("Tin\n\nNăm 2022, tỉnh Hà Nam có thêm 11 xã đạt chuẩn nông thôn mới nâng cao.")
+    assert len(recs) == 1 and recs[0]["measure"] == "recognized" and recs[0]["place"] is None
+    assert recs[0]["year"] == 2022 and recs[0]["province"] == "Hà Nam"
+
+
+def test_word_numbers_and_lookalike_letters():
+    recs = _recs("Tin\n\nĐến nay huyện Ðức Phong có hai xã đạt chuẩn nông thôn mới kiểu mẫu là xã An Hòa và xã Bình Yên.")
+    assert sorted(r["place"] for r in _find(recs, measure="recognized")) == ["An Hòa", "Bình Yên"]
+
+
+def test_not_vietnamese_and_empty_give_nothing():
+    assert _recs("News\n\nIn 2023 a total of 5,000 communes of Vietnam met the new rural standards.") == []
+    assert _recs("") == []
+    assert len(extract_document("Tin\n\nKhông có số liệu nào ở đây.")) == 0
+
+
+def test_extract_document_validates_and_has_all_columns():
+    df = extract_document("Tin\n\nXã Phú Lộc đã đạt 18/19 tiêu chí nông thôn mới.", doc_id="x")
+    assert list(df.columns[: len(R.RECORD_COLUMNS)]) == R.RECORD_COLUMNS
+    assert df["resolution"].isin(R.ENUMS["resolution"]).all()
+
+
+def test_gazetteer_resolution_exact_context_and_abstain():
+    recs = _recs("Tin tỉnh Đắk Nông\n\nNăm 2023, xã Đắk Gằn, huyện Đắk Mil được công nhận đạt chuẩn nông thôn mới.")
+    (r,) = _find(recs, place="Đắk Gằn")
+    assert r["place_code"] == "24673" and r["district_code"] == "663" and r["province_code"] == "67"
+    assert r["resolution"] in ("exact", "context")
+    # a commune name shared by many provinces, with no context: abstain
+    amb = _recs("Tin\n\nNăm 2020, xã Tân Lập đạt chuẩn nông thôn mới.")
+    (a,) = amb
+    assert a["resolution"] == "ambiguous" and a["place_code"] is None
+
+
+def test_validate_records_rejects_and_flags():
+    base = extract_document("Tin\n\nXã Phú Lộc đã đạt 18/19 tiêu chí nông thôn mới.", doc_id="x")
+    bad = base.copy()
+    bad.loc[0, "achieved"] = 25
+    with pytest.raises(pandera.errors.SchemaError):
+        R.validate_records(bad)
+    odd = base.copy()
+    odd.loc[0, "total"] = 20
+    odd.loc[0, "achieved"] = 18
+    assert "not the usual" in R.validate_records(odd)["flags"].iloc[0]
+    enum = base.copy()
+    enum.loc[0, "modality"] = "maybe"
+    with pytest.raises(pandera.errors.SchemaError):
+        R.validate_records(enum)
+
+
+def test_evaluate_matching_rule():
+    gold = pd.DataFrame([
+        {"doc_id": "d", "unit": "commune", "place": "Hòa Lạc", "standard": "ntm", "measure": "recognized",
+         "achieved": None, "total": None, "modality": "actual", "year": 2020, "counted": None,
+         "as_of": None, "district": None, "province": None, "qualifier": "exact"},
+        {"doc_id": "d", "unit": "commune", "place": "Phú Lộc", "standard": "ntm", "measure": "criteria",
+         "achieved": 15, "total": 19, "modality": "actual", "year": None, "counted": None,
+         "as_of": None, "district": None, "province": None, "qualifier": "exact"},
+    ])
+    pred = gold.copy()
+    pred.loc[0, "place"] = "hoà  lạc"  # case, tone placement and spaces fold
+    pred.loc[0, "year"] = 2021  # a field error, not a mismatch
+    pred.loc[1, "achieved"] = 14  # a key field: mismatch
+    res = evaluate(gold, pred)
+    overall = res["table"].set_index("measure").loc["overall"]
+    assert (overall["tp"], overall["precision"], overall["recall"]) == (1, 0.5, 0.5)
+    assert res["fields"].set_index("field").loc["year", "accuracy"] == 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("xã huyện đạt chuẩn NTM nâng cao 0123456789/,.;:()tiêu chí ABCĐ\n")),
+               max_size=300))
+def test_random_texts_never_raise_and_validate(s):
+    recs = extract_records("Tin\n\n" + s, {}, "h")
+    if recs:
+        R.validate_records(pd.DataFrame(recs))
+
+
+def test_mutated_report_never_raises():
+    base = ("Tin\n\nNgày 5/1/2024, 03 xã Phú Lộc, Tân Mỹ và Hòa Lạc được công nhận đạt chuẩn nông thôn mới năm 2023; "
+            "huyện đã có 8/12 xã đạt chuẩn, xã An Bình đạt 17/19 tiêu chí.")
+    rng = random.Random(7)
+    for _ in range(60):
+        chars = list(base)
+        for _ in range(rng.randint(1, 12)):
+            i = rng.randrange(len(chars))
+            chars[i] = rng.choice(["", "(", ";", "9", "/", " ", "Đ", "\n", chars[i] * 2])
+        recs = extract_records("".join(chars), {}, "m")
+        if recs:
+            R.validate_records(pd.DataFrame(recs))
+
+
+def test_corpus_meets_acceptance_targets(shared, tmp_path):
+    pred = extract_corpus([shared / "seeds", shared / "corpus"])
+    gold_all = load_jsonl(sorted((shared / "gold").glob("*.jsonl")))
+    seeds = load_jsonl(shared / "gold" / "seeds.jsonl")
+    f1_all = evaluate(gold_all, pred)["table"].set_index("measure").loc["overall", "f1"]
+    f1_seeds = evaluate(seeds, pred)["table"].set_index("measure").loc["overall", "f1"]
+    assert f1_all >= 0.90, f1_all
+    assert f1_seeds >= 0.95, f1_seeds
+    # every seed place resolves to a GSO code
+    seed_recs = pred[pred["doc_id"].str.match(r"^\d{3}_")]
+    communes = seed_recs[(seed_recs["unit"] == "commune") & seed_recs["place"].notna()]
+    assert communes["place_code"].notna().all()
+    codes = dict(zip(communes["place"], communes["place_code"]))
+    assert codes["Đắk Gằn"] == "24673"
+    # the derived tables: facts only, deterministic
+    written = build_derived_records([shared / "seeds"], tmp_path)
+    table = pd.read_csv(written[0])
+    assert "sentence" not in table.columns and list(table.columns) == R.RECORD_COLUMNS
+    again = build_derived_records([shared / "seeds"], tmp_path / "b")
+    assert written[0].read_bytes() == again[0].read_bytes()
