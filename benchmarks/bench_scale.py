@@ -37,6 +37,12 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    """CPU time (user + system) this process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def replicate(sources: list[Path], start: int, stop: int, folder: Path) -> None:
     """Documents ``start``..``stop-1`` of the replicated corpus in ``folder``: the source
     ``.txt`` (+ ``.json``) cycled, as hard links (copies where links are impossible)."""
@@ -65,12 +71,18 @@ def run_once(corpus: Path, out: Path, workers: int, partition_size: int) -> dict
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=None, memory_limit=0) as cluster, Client(cluster) as client:
         client.run(_warm)
+        cpu_before = client.run(_cpu_seconds)
         start = time.perf_counter()
         run = extract_corpus_dask([corpus], out, client=client, partition_size=partition_size)
         seconds = time.perf_counter() - start
+        cpu = sum(client.run(_cpu_seconds).values()) - sum(cpu_before.values())
         peaks = client.run(_peak_rss_mb)
+    # docs per CPU-second does not depend on what else the machine runs; cores_used (worker
+    # CPU time / wall time) shows how much of the asked-for parallelism the machine gave.
     return {"documents": run.n_documents, "records": run.n_records, "partitions": len(run.files),
             "seconds": round(seconds, 1), "docs_per_s": round(run.n_documents / seconds, 1),
+            "worker_cpu_s": round(cpu, 1), "docs_per_cpu_s": round(run.n_documents / cpu, 1),
+            "cores_used": round(cpu / seconds, 2),
             "peak_rss_mb_per_worker": sorted(round(v, 1) for v in peaks.values()),
             "problems": len(run.problems)}
 
