@@ -1,0 +1,859 @@
+"""Report-ready maps of the district panel: static choropleths and one offline HTML map.
+
+Every static map is drawn in ``boundaries.MAP_CRS`` (EPSG:3405, metres) with a legend that
+names its units, a scale bar, a north arrow, the source and data date, missing data hatched
+and explained (including districts whose boundaries are approximate or missing:
+``boundaries.missing_note``), and — on national maps — insets for the Hoàng Sa and Trường Sa
+archipelagos. Labels are Vietnamese with diacritics (English in the legend's second line).
+
+Classification defaults (``classify``): statuses and periods are categories with fixed
+colours; shares use fixed 20 % steps (comparable across maps); counts use Fisher–Jenks
+(deterministic) with at most ``k`` classes, or one class per value when there are few values.
+
+``interactive_map`` writes one self-contained HTML file: Leaflet's JavaScript and CSS are
+inlined from the ``xstatic-leaflet`` package (Leaflet 1.9.3, the version folium targets), no
+``<script src>`` or stylesheet link points to the network; no base tiles are loaded.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import geopandas as gpd
+import mapclassify
+import matplotlib.patheffects as pe
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from helpers import boundaries, figures
+
+__all__ = [
+    "DEFAULT_SOURCE",
+    "Classes",
+    "choropleth",
+    "classify",
+    "column_info",
+    "interactive_map",
+    "provinces_2025_map",
+    "recognition_period",
+    "small_multiples",
+]
+
+DEFAULT_SOURCE = ("NTM Atlas: báo cáo tiến độ NTM đã trích xuất + bảng công nhận cấp huyện "
+                  "(data/reference); ranh giới dvhcvn (GPL-3.0), vietnamese-provinces-database "
+                  "(MIT)")
+COVERAGE_NOTE = ("Trạng thái huyện: bảng công nhận (khoảng 3/4 trong ~329 đơn vị cấp huyện đạt "
+                 "chuẩn đến 6/2025) và các báo cáo đã trích xuất; 'không có số liệu' không có "
+                 "nghĩa là chưa đạt. District status from the recognitions table (about three "
+                 "quarters of the about 329 units recognised by 6/2025) and extracted reports; 'no "
+                 "data' does not mean 'not recognised'.")
+ARCHIPELAGO_DISTRICTS = {"498": "Hoàng Sa", "576": "Trường Sa"}
+NA_COLOR = "#f2f2f2"
+URBAN_COLOR = "#d4d4d4"
+EDGE = "#ffffff"
+STATUS_COLORS = {
+    "recognised": "#2f7d4a",
+    "lost": "#d6604d",
+    "not_recognised": "#f3e3b3",
+}
+STATUS_LABELS = {
+    "recognised": "Đã đạt chuẩn / recognised",
+    "lost": "Mất chuẩn / status lost",
+    "not_recognised": "Chưa đạt / not yet",
+}
+STANDARD_LABELS = {
+    "ntm": ("NTM", "New Rural Area"),
+    "ntm_advanced": ("NTM nâng cao", "advanced NTM"),
+    "ntm_model": ("NTM kiểu mẫu", "model NTM"),
+}
+PERIODS = [(2010, 2015), (2016, 2018), (2019, 2020), (2021, 2022), (2023, 2025)]
+PERIOD_COLORS = ["#00441b", "#1b7837", "#5aae61", "#a6dba0", "#d9f0d3"]
+YEAR_UNKNOWN_COLOR = "#9e9ac8"
+
+
+# --------------------------------------------------------------------------- columns
+@dataclass(frozen=True)
+class ColumnInfo:
+    """What a panel column means on a map: label (vi / en), unit, kind."""
+
+    label_vi: str
+    label_en: str
+    unit: str
+    kind: str  # status | period | share | count
+
+
+def column_info(column: str) -> ColumnInfo:
+    """Describe a panel column (``ntm_status``, ``ntm_communes_share``, ``ntm_period`` …)."""
+    m = re.match(r"(ntm_advanced|ntm_model|ntm)_(.+)$", column)
+    std, rest = (m.group(1), m.group(2)) if m else ("ntm", column)
+    vi, en = STANDARD_LABELS[std]
+    if rest == "status":
+        return ColumnInfo(f"Huyện đạt chuẩn {vi}", f"district status, {en}", "", "status")
+    if rest == "period":
+        return ColumnInfo(f"Năm huyện đạt chuẩn {vi}", f"year recognised, {en}", "năm / year",
+                          "period")
+    if rest == "communes_share":
+        return ColumnInfo(f"Tỷ lệ xã đạt chuẩn {vi}", f"share of communes meeting {en}",
+                          "% số xã / % of communes", "share")
+    if rest == "districts_share":
+        return ColumnInfo(f"Tỷ lệ huyện đạt chuẩn {vi}", f"share of districts, {en}",
+                          "% số huyện / % of districts", "share")
+    if rest in ("communes_met", "communes_named"):
+        extra = " (nêu tên)" if rest == "communes_named" else ""
+        return ColumnInfo(f"Số xã đạt chuẩn {vi}{extra}", f"communes meeting {en}",
+                          "xã / communes", "count")
+    if rest == "criteria_met":
+        return ColumnInfo(f"Tiêu chí huyện {vi} đã đạt", f"district criteria met, {en}",
+                          "tiêu chí / criteria", "count")
+    if rest.endswith("share"):
+        return ColumnInfo(column, column, "%", "share")
+    return ColumnInfo(column, column, "", "count")
+
+
+def recognition_period(panel: pd.DataFrame, standard: str = "ntm") -> pd.Series:
+    """Per row, when the district's recognition in force began, as a period label
+    (``2016–2018`` …), ``year unknown`` (recognised by mid-2025, year not known), ``lost``,
+    ``not_recognised`` or ``<NA>`` (no information). Use as column ``<standard>_period``."""
+    status = panel[f"{standard}_status"].astype("string")
+    since = panel[f"{standard}_since"].astype("Int64")
+    basis = panel[f"{standard}_year_basis"].astype("string")
+    out = pd.Series(pd.NA, index=panel.index, dtype="string")
+    rec = status == "recognised"
+    for lo, hi in PERIODS:
+        hit = rec & (since >= lo) & (since <= hi) & (basis != "by_mid_2025")
+        out[hit.fillna(False)] = _period_label(lo, hi)
+    out[(rec & (basis == "by_mid_2025")).fillna(False)] = "year_unknown"
+    out[(status == "lost").fillna(False)] = "lost"
+    out[(status == "not_recognised").fillna(False)] = "not_recognised"
+    return out
+
+
+def _period_label(lo: int, hi: int) -> str:
+    return f"≤ {hi}" if lo <= 2010 else f"{lo}–{hi}"
+
+
+# --------------------------------------------------------------------------- classes
+@dataclass
+class Classes:
+    """A classification: one colour and one legend label per class, and each row's class."""
+
+    labels: list[str]
+    colors: list[str]
+    codes: pd.Series  # class index per row, -1 for missing
+    title: str
+    counts: list[int] = field(default_factory=list)
+
+
+def _cmap_colors(name: str, n: int, lo: float = 0.15, hi: float = 0.95) -> list[str]:
+    cmap = plt.get_cmap(name)
+    from matplotlib.colors import to_hex
+
+    if n == 1:
+        return [to_hex(cmap(hi))]
+    return [to_hex(cmap(lo + (hi - lo) * i / (n - 1))) for i in range(n)]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}".replace(",", ".") if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
+
+
+def classify(values: pd.Series, column: str, *, scheme: str | None = None, k: int = 5,
+             bins: list[float] | None = None, cmap: str | None = None) -> Classes:
+    """Classify ``values`` for a map of ``column`` (see the module docstring for defaults).
+
+    ``scheme`` is a mapclassify classifier name (``FisherJenks``, ``Quantiles``,
+    ``EqualInterval``, ``UserDefined`` with ``bins`` …) for numeric columns."""
+    info = column_info(column)
+    title = info.label_vi + (f"\n{info.label_en}" if info.label_en != info.label_vi else "")
+    if info.kind == "status":
+        cats = list(STATUS_COLORS)
+        v = values.astype("string")
+        codes = v.map({c: i for i, c in enumerate(cats)}).astype("Int64").fillna(-1).astype(int)
+        return Classes([STATUS_LABELS[c] for c in cats], [STATUS_COLORS[c] for c in cats],
+                       codes, title)
+    if info.kind == "period":
+        cats = [_period_label(lo, hi) for lo, hi in PERIODS] + ["year_unknown", "lost",
+                                                                  "not_recognised"]
+        labels = [_period_label(lo, hi) for lo, hi in PERIODS] + [
+            "Đã đạt, chưa rõ năm / recognised, year unknown", STATUS_LABELS["lost"],
+            STATUS_LABELS["not_recognised"]]
+        colors = [*PERIOD_COLORS, YEAR_UNKNOWN_COLOR, STATUS_COLORS["lost"],
+                  STATUS_COLORS["not_recognised"]]
+        v = values.astype("string")
+        codes = v.map({c: i for i, c in enumerate(cats)}).astype("Int64").fillna(-1).astype(int)
+        return Classes(labels, colors, codes, title)
+    x = pd.to_numeric(values, errors="coerce").astype("Float64")
+    valid = x.dropna().astype(float)
+    codes = pd.Series(-1, index=values.index, dtype=int)
+    if valid.empty:
+        return Classes([], [], codes, title)
+    if info.kind == "share" and scheme is None:
+        scheme, bins = "UserDefined", bins or [0.2, 0.4, 0.6, 0.8, 1.0]
+    if scheme is None:
+        uniq = np.unique(valid.to_numpy())
+        if len(uniq) <= k:
+            scheme, bins = "UserDefined", [float(u) for u in uniq]
+        else:
+            scheme = "FisherJenks"
+    if scheme == "UserDefined":
+        used = list(bins or [])
+        if used and valid.max() > used[-1]:
+            used.append(float(valid.max()))
+        classifier = mapclassify.UserDefined(valid.to_numpy(), bins=used)
+    else:
+        classifier = getattr(mapclassify, scheme)(valid.to_numpy(), k=min(k, valid.nunique()))
+    codes.loc[valid.index] = classifier.yb.astype(int)
+    edges = [float(b) for b in classifier.bins]
+    labels = []
+    lower = float(valid.min())
+    for i, hi in enumerate(edges):
+        lo = lower if i == 0 else edges[i - 1]
+        if info.kind == "share":
+            lo_s = 0 if i == 0 else round(edges[i - 1] * 100)
+            labels.append(f"{lo_s}–{round(hi * 100)} %")
+        elif scheme == "UserDefined" and bins and len(np.unique(valid)) <= k and lo != hi:
+            labels.append(_fmt(hi))
+        elif i == 0 or lo == hi:
+            labels.append(_fmt(hi) if lo == hi else f"{_fmt(lo)}–{_fmt(hi)}")
+        else:
+            labels.append(f"> {_fmt(lo)}–{_fmt(hi)}")
+    colors = _cmap_colors(cmap or "YlGn", len(edges))
+    unit = f" ({info.unit})" if info.unit else ""
+    return Classes(labels, colors, codes, title + unit)
+
+
+# --------------------------------------------------------------------------- frames
+@cache
+def _projected_layer(name: str) -> gpd.GeoDataFrame:
+    layer = getattr(boundaries, name)()
+    return boundaries.to_map_crs(layer)
+
+
+def _layer(name: str) -> gpd.GeoDataFrame:
+    """A boundary layer in MAP_CRS (cached per process; a copy, safe to modify)."""
+    return _projected_layer(name).copy()
+
+
+def _frame(panel: pd.DataFrame, column: str, year: int | None,
+           region: str | None) -> tuple[gpd.GeoDataFrame, str]:
+    """District polygons (MAP_CRS) joined to the panel's rows for ``year`` (or the panel as is
+    when it has one row per district), restricted to ``region``; and the region's name."""
+    rows = panel if year is None else panel[panel["year"] == year]
+    if rows["district_code"].duplicated().any():
+        raise ValueError("the panel has several rows per district: pass year=")
+    if column.endswith("_period") and column not in rows.columns:
+        rows = rows.assign(**{column: recognition_period(rows, column[: -len("_period")])})
+    if column not in rows.columns:
+        raise KeyError(f"column {column!r} is not in the panel")
+    geo = _layer("districts")
+    keep = ["district_code", column]
+    m = re.match(r"(ntm_advanced|ntm_model|ntm)_(status|period)$", column)
+    if m and f"{m.group(1)}_inferred" in rows.columns:
+        rows = rows.assign(_inferred=rows[f"{m.group(1)}_inferred"].fillna(False).astype(bool)
+                           & (rows[f"{m.group(1)}_status"] == "recognised"))
+        keep.append("_inferred")
+    gdf = geo.merge(rows[keep], on="district_code", how="left")
+    if "_inferred" in gdf.columns:
+        gdf["_inferred"] = gdf["_inferred"].fillna(False).astype(bool)
+    name = "Việt Nam"
+    if region is not None:
+        from helpers import gazetteer
+
+        provs = gazetteer.provinces()
+        if region in set(provs["region"]):
+            codes = set(provs.loc[provs["region"] == region, "province_code"])
+            name = region.replace("_", " ")
+        elif str(region).zfill(2) in set(provs["province_code"]):
+            codes = {str(region).zfill(2)}
+            name = provs.set_index("province_code").loc[str(region).zfill(2), "province_name"]
+        else:
+            raise ValueError(f"unknown region {region!r}: a province code ('01') or one of "
+                             f"{sorted(set(provs['region']))}")
+        gdf = gdf[gdf["province_code"].isin(codes)]
+    return gdf.reset_index(drop=True), str(name)
+
+
+def _paths(geoms) -> list:
+    """Matplotlib paths for (multi)polygons: exterior and holes as one compound path each."""
+    from matplotlib.path import Path as MPath
+
+    out = []
+    for geom in geoms:
+        if geom is None or geom.is_empty:
+            out.append(MPath(np.zeros((1, 2))))
+            continue
+        parts = getattr(geom, "geoms", [geom])
+        rings = []
+        for poly in parts:
+            if poly.geom_type != "Polygon":
+                continue
+            for ring in (poly.exterior, *poly.interiors):
+                xy = np.asarray(ring.coords)[:, :2]
+                codes = np.full(len(xy), MPath.LINETO, dtype=np.uint8)
+                codes[0], codes[-1] = MPath.MOVETO, MPath.CLOSEPOLY
+                rings.append(MPath(xy, codes))
+        out.append(MPath.make_compound_path(*rings) if rings else MPath(np.zeros((1, 2))))
+    return out
+
+
+def _add(ax, geoms, facecolor, edgecolor="none", linewidth=0.0, hatch=None, zorder=1,
+         linestyle="solid"):
+    """Add polygons as one PathCollection (no geopandas plotting: it redraws the figure)."""
+    from matplotlib.collections import PathCollection
+
+    coll = PathCollection(_paths(list(geoms)), facecolors=facecolor, edgecolors=edgecolor,
+                          linewidths=linewidth, hatch=hatch, zorder=zorder,
+                          linestyles=linestyle)
+    coll.set_transform(ax.transData)
+    ax.add_collection(coll, autolim=True)
+    ax.autoscale_view()
+    return coll
+
+
+def _lines(ax, geoms, color, linewidth, zorder=3, linestyle="solid"):
+    """Outlines of polygons (boundaries) as one collection."""
+    return _add(ax, geoms, "none", color, linewidth, zorder=zorder, linestyle=linestyle)
+
+
+def _draw(ax, gdf: gpd.GeoDataFrame, classes: Classes, *, urban_grey: bool) -> dict[str, int]:
+    """Fill districts by class; missing values hatched (urban quận grey when ``urban_grey``).
+    Returns counts of missing kinds for the legend."""
+    codes = classes.codes.to_numpy()
+    colors = np.array(classes.colors + [NA_COLOR], dtype=object)
+    fill = colors[np.where(codes >= 0, codes, len(classes.colors))]
+    missing = codes < 0
+    urban = missing & (gdf["district_type"].astype("string").str.lower() == "quận").to_numpy()
+    if urban_grey:
+        fill = np.where(urban, URBAN_COLOR, fill)
+    have = ~missing | (urban & urban_grey)
+    if have.any():
+        _add(ax, gdf.geometry[have], list(fill[have]), EDGE, 0.15, zorder=1)
+    hatched = missing & ~(urban & urban_grey)
+    if hatched.any():
+        # one merged shape: hatching hundreds of paths separately is slow to render
+        merged = gdf.geometry[hatched].union_all()
+        _add(ax, [merged], NA_COLOR, "#9a9a9a", 0.1, hatch="/////", zorder=1)
+        _add(ax, gdf.geometry[hatched], "none", EDGE, 0.15, zorder=1.5)
+    approx = (gdf["geometry_source"] != "dvhcvn").to_numpy()
+    if approx.any():
+        _lines(ax, gdf.geometry[approx], "#555555", 0.35, zorder=3.5, linestyle=(0, (2, 1)))
+    inferred = gdf["_inferred"].to_numpy() if "_inferred" in gdf.columns else np.zeros(len(gdf),
+                                                                                         bool)
+    if inferred.any():
+        _add(ax, [gdf.geometry[inferred].union_all()], "none", "#ffffff", 0.0, hatch="....",
+             zorder=2)
+    classes.counts = [int((codes == i).sum()) for i in range(len(classes.colors))]
+    return {"missing": int(hatched.sum()), "urban": int((urban & urban_grey).sum()),
+            "approx": int(approx.sum()), "inferred": int(inferred.sum())}
+
+
+def _legend(ax, classes: Classes, counts: dict[str, int], *, loc: str, anchor=None,
+            approx_label: bool = True, fontsize: float = 7) -> None:
+    handles = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=f"{lab} ({n})")
+               for c, lab, n in zip(classes.colors, classes.labels, classes.counts, strict=True)]
+    if counts.get("urban"):
+        handles.append(Patch(facecolor=URBAN_COLOR, edgecolor="#999999", linewidth=0.3,
+                             label=f"Quận nội thành (ngoài chương trình) / urban district "
+                                   f"({counts['urban']})"))
+    if counts.get("missing"):
+        handles.append(Patch(facecolor=NA_COLOR, edgecolor="#9a9a9a", hatch="/////",
+                             linewidth=0.3, label=f"Không có số liệu / no data "
+                                                  f"({counts['missing']})"))
+    if counts.get("inferred"):
+        handles.append(Patch(facecolor=STATUS_COLORS["recognised"], edgecolor="#ffffff",
+                             hatch="....", linewidth=0.0,
+                             label="Suy ra từ thông tin cấp tỉnh / inferred from a province-wide "
+                                   f"statement ({counts['inferred']})"))
+    if counts.get("approx") and approx_label:
+        handles.append(Patch(facecolor="none", edgecolor="#555555", linestyle="--",
+                             linewidth=0.8, label="Ranh giới gần đúng / approximate boundary "
+                                                  f"({counts['approx']})"))
+    kw = {"bbox_to_anchor": anchor} if anchor is not None else {}
+    leg = ax.legend(handles=handles, title=classes.title, loc=loc, fontsize=fontsize,
+                    title_fontsize=fontsize + 0.5, frameon=True, framealpha=0.92,
+                    edgecolor="#cccccc", alignment="left", **kw)
+    leg.get_frame().set_linewidth(0.4)
+
+
+def _north_arrow(ax, xy=(0.93, 0.93), length: float = 0.07) -> None:
+    """An arrow pointing north (the map CRS's grid north) with "N" above it."""
+    x, y = xy
+    ax.annotate("", xy=(x, y - 0.025), xytext=(x, y - 0.025 - length),
+                xycoords="axes fraction",
+                arrowprops={"arrowstyle": "-|>,head_width=0.3,head_length=0.6",
+                            "color": "#222222", "lw": 1.1})
+    ax.text(x, y, "N", transform=ax.transAxes, ha="center", va="top", fontsize=8,
+            fontweight="bold", color="#222222")
+
+
+def _scale_bar(ax, location: str = "lower right", fraction: float = 0.22,
+               size: float = 6.5) -> None:
+    """A scale bar in metres (MAP_CRS is metric; exact on UTM 48N's central meridian)."""
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    ax.add_artist(ScaleBar(1, units="m", location=location, length_fraction=fraction,
+                           box_alpha=0.0, font_properties={"size": size}, scale_loc="top",
+                           border_pad=0.8))
+
+
+def _province_lines(ax, codes: set[str] | None = None, lw: float = 0.45) -> None:
+    prov = _layer("provinces")
+    if codes is not None:
+        prov = prov[prov["province_code"].isin(codes)]
+    _lines(ax, prov.geometry, "#4d4d4d", lw, zorder=3)
+
+
+def _setup_ax(ax) -> None:
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+
+
+NATIONAL_INSETS = ((0.66, 0.60, 0.26, 0.12), (0.62, 0.37, 0.36, 0.19))
+
+
+def _archipelago_insets(fig: Figure, ax, gdf: gpd.GeoDataFrame, classes: Classes,
+                        boxes=NATIONAL_INSETS,
+                        fontsize: float = 6) -> None:
+    """Two inset boxes with the Hoàng Sa and Trường Sa archipelagos, coloured like the map."""
+    arch = _layer("archipelagos")
+    codes = classes.codes.to_numpy()
+    colors = np.array(classes.colors + [NA_COLOR], dtype=object)
+    for (code, name), box in zip(ARCHIPELAGO_DISTRICTS.items(), boxes, strict=True):
+        iax = fig.add_axes(box) if ax is None else ax.inset_axes(list(box))
+        shape = arch[arch["name"] == name]
+        row = np.flatnonzero((gdf["district_code"] == code).to_numpy())
+        color = NA_COLOR
+        if len(row):
+            c = codes[row[0]]
+            color = colors[c] if c >= 0 else NA_COLOR
+        target = shape if len(shape) else gdf.iloc[row]
+        _add(iax, target.geometry, color, "#333333", 0.6,
+             hatch="/////" if color == NA_COLOR else None)
+        iax.set_xticks([])
+        iax.set_yticks([])
+        iax.set_aspect("equal")
+        xmin, ymin, xmax, ymax = target.total_bounds
+        padx, pady = (xmax - xmin) * 0.12 + 5000, (ymax - ymin) * 0.18 + 5000
+        iax.set_xlim(xmin - padx, xmax + padx)
+        iax.set_ylim(ymin - pady, ymax + pady)
+        for s in iax.spines.values():
+            s.set_edgecolor("#888888")
+            s.set_linewidth(0.6)
+            s.set_visible(True)
+        iax.grid(False)
+        iax.set_facecolor("#f4f8fb")
+        iax.set_title(f"Quần đảo {name}", fontsize=fontsize, pad=2, fontweight="normal")
+        if ax is None:
+            _scale_bar(iax, "lower right", fraction=0.4, size=5)
+
+
+def _footnote(gdf: gpd.GeoDataFrame, extra: str = "") -> str:
+    note = boundaries.missing_note(gdf)
+    parts = [p for p in (extra, note) if p]
+    return "\n".join(parts)
+
+
+def _wrap(text: str, width: int = 150) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.fill(p, width) for p in text.split("\n"))
+
+
+def choropleth(
+    panel: pd.DataFrame,
+    column: str,
+    year: int | None = None,
+    region: str | None = None,
+    *,
+    scheme: str | None = None,
+    k: int = 5,
+    bins: list[float] | None = None,
+    cmap: str | None = None,
+    title: str | None = None,
+    source: str = DEFAULT_SOURCE,
+    data_date: str | None = None,
+    note: str = "",
+    labels: bool | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """A district choropleth of ``column`` in ``year``: national (``region=None``), one
+    province (``region="01"``) or one socio-economic region (``region="red_river_delta"``).
+
+    Columns: any panel column (statuses, counts, shares) or ``<standard>_period`` (computed by
+    ``recognition_period``). Missing values are hatched; urban districts (quận) without a value
+    are grey ("not in the programme") on status and period maps. Province maps label districts.
+    """
+    figures.use_style()
+    gdf, name = _frame(panel, column, year, region)
+    national = region is None
+    main = gdf[~gdf["district_code"].isin(ARCHIPELAGO_DISTRICTS)] if national else gdf
+    classes = classify(gdf[column], column, scheme=scheme, k=k, bins=bins, cmap=cmap)
+    kind = column_info(column).kind
+    urban_grey = kind in ("status", "period")
+    if not note and urban_grey:
+        note = COVERAGE_NOTE
+    foot = _footnote(main, note)
+    if national:
+        fig = plt.figure(figsize=figsize or (8.0, 9.0))
+        ax = fig.add_axes((0.0, 0.09, 0.58, 0.83))
+        leg_ax = fig.add_axes((0.57, 0.09, 0.42, 0.38))
+    else:
+        fig = plt.figure(figsize=figsize or (7.0, 8.0))
+        ax = fig.add_axes((0.02, 0.30, 0.96, 0.62))
+        leg_ax = fig.add_axes((0.02, 0.07, 0.96, 0.22))
+    leg_ax.set_axis_off()
+    _setup_ax(ax)
+    sub = Classes(classes.labels, classes.colors,
+                  classes.codes.loc[main.index].reset_index(drop=True), classes.title)
+    counts = _draw(ax, main.reset_index(drop=True), sub, urban_grey=urban_grey)
+    # legend counts include the archipelago districts
+    classes.counts = [int((classes.codes == i).sum()) for i in range(len(classes.colors))]
+    counts["missing"] = int(((classes.codes < 0)
+                             & ~((gdf["district_type"].str.lower() == "quận")
+                                 & urban_grey)).sum())
+    _province_lines(ax, None if national else set(gdf["province_code"]), 0.45 if national else 0.9)
+    xmin, ymin, xmax, ymax = main.total_bounds
+    dx, dy = xmax - xmin, ymax - ymin
+    ax.set_xlim(xmin - dx * 0.03, xmax + dx * 0.03)
+    ax.set_ylim(ymin - dy * 0.02, ymax + dy * 0.02)
+    if national:
+        _archipelago_insets(fig, None, gdf, classes,
+                            boxes=((0.64, 0.72, 0.28, 0.17), (0.60, 0.50, 0.36, 0.19)))
+        _legend(leg_ax, classes, counts, loc="lower left", anchor=(0.0, 0.0))
+        _scale_bar(ax, "lower left")
+        _north_arrow(ax, (0.93, 0.99))
+    else:
+        if labels is None or labels:
+            _district_labels(ax, gdf)
+        _legend(leg_ax, classes, counts, loc="upper center", anchor=(0.5, 1.0))
+        _scale_bar(ax, "lower right")
+        _north_arrow(ax, (0.97, 0.99))
+    when = f" — {year}" if year is not None else ""
+    fig.suptitle(title or f"{column_info(column).label_vi}{when}\n{name}", fontsize=11,
+                 fontweight="bold", y=0.99)
+    if foot:
+        fig.text(0.01, 0.065, _wrap(foot, 140), fontsize=6, color="#555555", va="top")
+    figures.add_source(fig, source, data_date)
+    return fig
+
+
+def _district_labels(ax, gdf: gpd.GeoDataFrame, size: float = 5.5) -> None:
+    pts = gdf[~gdf.geometry.is_empty
+              & (gdf["district_type"].astype("string").str.lower() != "quận")].copy()
+    pts["geometry"] = pts.geometry.representative_point()
+    for _, r in pts.iterrows():
+        ax.annotate(r["district_name"], (r.geometry.x, r.geometry.y), ha="center", va="center",
+                    fontsize=size, color="#1a1a1a",
+                    path_effects=[pe.withStroke(linewidth=1.6, foreground="white")])
+
+
+def small_multiples(
+    panel: pd.DataFrame,
+    column: str,
+    years: list[int],
+    region: str | None = None,
+    *,
+    ncols: int = 4,
+    scheme: str | None = None,
+    k: int = 5,
+    bins: list[float] | None = None,
+    title: str | None = None,
+    source: str = DEFAULT_SOURCE,
+    data_date: str | None = None,
+) -> Figure:
+    """The same map for several years on one figure, classified once over all the years shown
+    (one shared scale and one legend)."""
+    figures.use_style()
+    years = list(years)
+    frames = []
+    region_name = "Việt Nam"
+    for y in years:
+        gdf, region_name = _frame(panel, column, y, region)
+        gdf["_year"] = y
+        frames.append(gdf)
+    allv = pd.concat(frames, ignore_index=True)
+    classes = classify(allv[column], column, scheme=scheme, k=k, bins=bins)
+    kind = column_info(column).kind
+    nrows = int(np.ceil(len(years) / ncols))
+    national = region is None
+    ncols = min(ncols, len(years))
+    # fixed layout in inches: title band, map panels, legend band, footnote band
+    panel_w, panel_h = 2.6, (3.6 if national else 2.8)
+    top_h, legend_h, foot_h = 0.55, 1.25, 0.55
+    width = panel_w * ncols
+    height = top_h + panel_h * nrows + legend_h + foot_h
+    fig = plt.figure(figsize=(width, height))
+    axes = np.empty((nrows, ncols), dtype=object)
+    for r in range(nrows):
+        for c in range(ncols):
+            left = c * panel_w / width
+            bottom = (foot_h + legend_h + (nrows - 1 - r) * panel_h) / height
+            axes[r, c] = fig.add_axes((left + 0.005, bottom, panel_w / width - 0.01,
+                                       (panel_h - 0.3) / height))
+    totals = {"missing": 0, "urban": 0, "approx": 0}
+    offset = 0
+    for i, (ax, gdf) in enumerate(zip(axes.flat, frames, strict=False)):
+        _setup_ax(ax)
+        codes = classes.codes.iloc[offset: offset + len(gdf)].reset_index(drop=True)
+        offset += len(gdf)
+        main_mask = (~gdf["district_code"].isin(ARCHIPELAGO_DISTRICTS)) if national else \
+            pd.Series(True, index=gdf.index)
+        main = gdf[main_mask].reset_index(drop=True)
+        sub = Classes(classes.labels, classes.colors,
+                      codes[main_mask.to_numpy()].reset_index(drop=True), classes.title)
+        c = _draw(ax, main, sub, urban_grey=kind in ("status", "period"))
+        if i == len(frames) - 1:
+            totals = c
+        _province_lines(ax, None if national else set(gdf["province_code"]), 0.2)
+        xmin, ymin, xmax, ymax = main.total_bounds
+        if national:
+            ax.set_xlim(xmin - 20_000, xmax + (xmax - xmin) * 0.75)
+            ax.set_ylim(ymin - 20_000, ymax + 20_000)
+            full = Classes(classes.labels, classes.colors, codes, classes.title)
+            _archipelago_insets(fig, ax, gdf, full, boxes=((0.70, 0.60, 0.28, 0.11),
+                                                            (0.64, 0.38, 0.36, 0.15)),
+                                fontsize=4.5)
+        ax.set_title(str(gdf["_year"].iloc[0]), fontsize=10)
+        if i == 0:
+            _scale_bar(ax, "lower left")
+            _north_arrow(ax)
+    for ax in list(axes.flat)[len(frames):]:
+        ax.set_axis_off()
+    classes.counts = [int((classes.codes.iloc[-len(frames[-1]):] == j).sum())
+                      for j in range(len(classes.colors))]
+    classes.title = classes.title + f"\n(số huyện năm {years[-1]} / districts in {years[-1]})"
+    foot = _footnote(frames[-1], COVERAGE_NOTE if kind in ("status", "period") else "")
+    fig.legend(handles=_legend_handles(classes, totals), loc="upper center",
+               ncols=min(3, len(classes.labels) + 2), fontsize=7, title=classes.title,
+               title_fontsize=7.5, frameon=False,
+               bbox_to_anchor=(0.5, (foot_h + legend_h) / height))
+    fig.suptitle(title or f"{column_info(column).label_vi}, {years[0]}–{years[-1]} — "
+                          f"{region_name}", fontsize=11, fontweight="bold",
+                 y=1 - 0.12 / height)
+    if foot:
+        fig.text(0.01, (foot_h - 0.02) / height, _wrap(foot, int(28 * width)), fontsize=6,
+                 color="#555555", va="top")
+    figures.add_source(fig, source, data_date)
+    return fig
+
+
+def _legend_handles(classes: Classes, counts: dict[str, int]) -> list[Patch]:
+    handles = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=f"{lab} ({n})")
+               for c, lab, n in zip(classes.colors, classes.labels, classes.counts, strict=True)]
+    if counts.get("urban"):
+        handles.append(Patch(facecolor=URBAN_COLOR, edgecolor="#999999", linewidth=0.3,
+                             label=f"Quận nội thành / urban district ({counts['urban']})"))
+    handles.append(Patch(facecolor=NA_COLOR, edgecolor="#9a9a9a", hatch="/////", linewidth=0.3,
+                         label=f"Không có số liệu / no data ({counts.get('missing', 0)})"))
+    if counts.get("inferred"):
+        handles.append(Patch(facecolor=STATUS_COLORS["recognised"], edgecolor="#ffffff",
+                             hatch="....", linewidth=0.0,
+                             label=f"Suy ra / inferred ({counts['inferred']})"))
+    if counts.get("approx"):
+        handles.append(Patch(facecolor="none", edgecolor="#555555", linestyle="--",
+                             linewidth=0.8, label="Ranh giới gần đúng / approximate boundary"))
+    return handles
+
+
+def provinces_2025_map(
+    panel: pd.DataFrame | None = None,
+    column: str | None = None,
+    year: int | None = None,
+    *,
+    source: str = DEFAULT_SOURCE,
+    data_date: str | None = None,
+) -> Figure:
+    """The 34 provinces of 1 July 2025 drawn over the 705 old districts (filled by ``column``
+    in ``year`` when given, else plain), with the new provinces' names."""
+    figures.use_style()
+    if panel is not None and column is not None:
+        fig = choropleth(panel, column, year, source=source, data_date=data_date,
+                         title=f"34 tỉnh, thành phố từ 1/7/2025 trên nền 705 huyện cũ — "
+                               f"{column_info(column).label_vi}, {year}")
+        ax = fig.axes[0]
+    else:
+        fig = plt.figure(figsize=(8.0, 9.0))
+        ax = fig.add_axes((0.0, 0.09, 0.58, 0.83))
+        leg_ax = fig.add_axes((0.57, 0.09, 0.42, 0.38))
+        leg_ax.set_axis_off()
+        _setup_ax(ax)
+        gdf = _layer("districts")
+        main = gdf[~gdf["district_code"].isin(ARCHIPELAGO_DISTRICTS)]
+        _add(ax, main.geometry, "#eeeeea", "#9c9c9c", 0.15)
+        xmin, ymin, xmax, ymax = main.total_bounds
+        dx, dy = xmax - xmin, ymax - ymin
+        ax.set_xlim(xmin - dx * 0.03, xmax + dx * 0.03)
+        ax.set_ylim(ymin - dy * 0.02, ymax + dy * 0.02)
+        plain = Classes([], [], pd.Series(-1, index=gdf.index), "")
+        _archipelago_insets(fig, None, gdf.reset_index(drop=True), plain,
+                            boxes=((0.64, 0.72, 0.28, 0.17), (0.60, 0.50, 0.36, 0.19)))
+        _scale_bar(ax, "lower left")
+        _north_arrow(ax, (0.93, 0.99))
+        leg_ax.legend(handles=[
+            Patch(facecolor="#eeeeea", edgecolor="#9c9c9c", linewidth=0.4,
+                  label="Huyện (705, danh mục 10/2022) / district (2022)"),
+            Patch(facecolor="none", edgecolor="#7a1f2b", linewidth=1.4,
+                  label="Tỉnh, thành phố từ 1/7/2025 (34) / province (2025)")],
+            loc="lower left", fontsize=7, frameon=True, framealpha=0.92, edgecolor="#cccccc")
+        fig.suptitle("34 tỉnh, thành phố từ 1/7/2025 trên nền 705 huyện cũ\n"
+                     "The 34 provinces of July 2025 over the 705 former districts",
+                     fontsize=11, fontweight="bold", y=0.99)
+        foot = boundaries.missing_note(main)
+        if foot:
+            fig.text(0.01, 0.065, _wrap(foot, 140), fontsize=6, color="#555555", va="top")
+        figures.add_source(fig, "ranh giới dvhcvn (GPL-3.0), vietnamese-provinces-database (MIT)",
+                           data_date or "2025-07")
+    p25 = _layer("provinces_2025")
+    mainland = _layer("districts")
+    mainland = mainland[~mainland["district_code"].isin(ARCHIPELAGO_DISTRICTS)]
+    p25["geometry"] = p25.geometry.clip_by_rect(*mainland.total_bounds)
+    _lines(ax, p25.geometry, "#7a1f2b", 0.9, zorder=4)
+    pts = p25.copy()
+    pts["geometry"] = pts.geometry.representative_point()
+    for _, r in pts.iterrows():
+        ax.annotate(r["province_2025_name"], (r.geometry.x, r.geometry.y), ha="center",
+                    va="center", fontsize=4.8, color="#7a1f2b", fontweight="bold",
+                    path_effects=[pe.withStroke(linewidth=1.4, foreground="white")])
+    return fig
+
+
+# --------------------------------------------------------------------------- interactive
+def _leaflet_assets() -> tuple[str, str]:
+    """Leaflet 1.9.3's JS and CSS from the ``xstatic-leaflet`` package (no network)."""
+    try:
+        import xstatic.pkg.leaflet as xl
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError(
+            "interactive_map needs the PyPI package xstatic-leaflet (Leaflet's JS/CSS, "
+            "inlined so the HTML works offline): pip install xstatic-leaflet==1.9.3.0"
+        ) from exc
+    base = Path(xl.BASE_DIR)
+    return ((base / "leaflet.js").read_text(encoding="utf-8"),
+            (base / "leaflet.css").read_text(encoding="utf-8"))
+
+
+def interactive_map(
+    panel: pd.DataFrame,
+    column: str,
+    year: int,
+    path: Path | str,
+    region: str | None = None,
+    *,
+    title: str | None = None,
+    source: str = DEFAULT_SOURCE,
+    tolerance_m: float = 300.0,
+) -> Path:
+    """Write one self-contained offline HTML map of ``column`` in ``year`` to ``path``.
+
+    Districts are coloured like ``choropleth``; hovering shows the district, province,
+    value and the source document; a legend (HTML) names the classes. Leaflet is inlined,
+    so nothing is loaded from the network (no base tiles: the map stands on a plain
+    background)."""
+    import folium
+    from branca.element import Element
+
+    gdf, name = _frame(panel, column, year, region)
+    classes = classify(gdf[column], column)
+    kind = column_info(column).kind
+    codes = classes.codes.to_numpy()
+    colors = np.array(classes.colors + [NA_COLOR], dtype=object)
+    gdf["fill"] = colors[np.where(codes >= 0, codes, len(classes.colors))]
+    urban = (codes < 0) & (gdf["district_type"].str.lower() == "quận").to_numpy()
+    if kind in ("status", "period"):
+        gdf.loc[urban, "fill"] = URBAN_COLOR
+    label_of = dict(enumerate(classes.labels))
+    gdf["value"] = [label_of.get(int(c), "không có số liệu / no data") for c in codes]
+    if kind in ("count", "share"):
+        raw = pd.to_numeric(gdf[column], errors="coerce")
+        gdf["value"] = [("không có số liệu / no data" if pd.isna(v) else
+                         (f"{v * 100:.0f} %" if kind == "share" else _fmt(float(v))))
+                        for v in raw]
+    rows = panel[panel["year"] == year].set_index("district_code")
+    doc_col = _provenance_column(column)
+    gdf["source_doc"] = gdf["district_code"].map(rows[doc_col]).astype("string").fillna("—") \
+        if doc_col in rows.columns else "—"
+    gdf["district"] = gdf["district_type"] + " " + gdf["district_name"]
+    gdf["geometry"] = gdf.geometry.simplify(tolerance_m)
+    web = gdf.to_crs(4326)[["district_code", "district", "province_name", "value", "source_doc",
+                            "fill", "geometry"]]
+    web = web[~web.geometry.is_empty]
+    xmin, ymin, xmax, ymax = web[~web["district_code"].isin(ARCHIPELAGO_DISTRICTS)].total_bounds
+    m = folium.Map(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], tiles=None,
+                   zoom_control=True, control_scale=True, prefer_canvas=False)
+    m.default_js = []
+    m.default_css = []
+    js, css = _leaflet_assets()
+    m.get_root().header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
+    m.get_root().header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline")
+    m.get_root().header.add_child(Element(
+        "<style>.leaflet-container{background:#eef3f7;font-family:'DejaVu Sans',sans-serif}"
+        ".ntm-legend{position:absolute;bottom:24px;left:12px;z-index:1000;background:#fff;"
+        "padding:8px 10px;border:1px solid #bbb;font-size:12px;line-height:1.5;max-width:330px}"
+        ".ntm-legend i{display:inline-block;width:14px;height:11px;margin-right:6px;"
+        "border:1px solid #999;vertical-align:middle}"
+        ".ntm-title{position:absolute;top:10px;left:60px;z-index:1000;background:#fff;"
+        "padding:4px 10px;border:1px solid #bbb;font-weight:bold;font-size:14px}</style>"),
+        name="ntm_css")
+    geojson = json.loads(web.to_json(drop_id=True))
+    layer = folium.GeoJson(
+        geojson, name="districts",
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff",
+                                  "weight": 0.5, "fillOpacity": 0.9},
+        highlight_function=lambda f: {"weight": 2, "color": "#222222"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["district", "province_name", "value", "source_doc"],
+            aliases=["Huyện / district", "Tỉnh / province", column_info(column).label_vi,
+                     "Nguồn / source"], sticky=True),
+    )
+    layer.add_to(m)
+    m.fit_bounds([[ymin, xmin], [ymax, xmax]])
+    items = "".join(f"<div><i style='background:{c}'></i>{html.escape(lab)}</div>"
+                    for c, lab in zip(classes.colors, classes.labels, strict=True))
+    if kind in ("status", "period") and urban.any():
+        items += (f"<div><i style='background:{URBAN_COLOR}'></i>Quận nội thành / urban "
+                  "district</div>")
+    items += (f"<div><i style='background:{NA_COLOR}'></i>Không có số liệu / no data</div>")
+    note = boundaries.missing_note(gdf)
+    legend = (f"<div class='ntm-legend' id='ntm-legend'><b>{html.escape(classes.title)}</b>"
+              f"{items}<div style='margin-top:4px;color:#555;font-size:10px'>"
+              f"{html.escape(source)}{'<br>' + html.escape(note) if note else ''}</div></div>")
+    head = title or f"{column_info(column).label_vi} — {year} — {name}"
+    m.get_root().html.add_child(Element(
+        f"<div class='ntm-title'>{html.escape(head)}</div>{legend}"))
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = m.get_root().render()
+    text = _strip_network_refs(text)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def _provenance_column(column: str) -> str:
+    m = re.match(r"(ntm_advanced|ntm_model|ntm)_(communes|criteria)_", column)
+    if m:
+        return f"{m.group(1)}_{m.group(2)}_doc_id"
+    m = re.match(r"(ntm_advanced|ntm_model|ntm)_", column)
+    return f"{m.group(1)}_doc_id" if m else "doc_id"
+
+
+_NET_REF = re.compile(r"<(script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//[^>]*>"
+                      r"(?:\s*</script>)?", re.IGNORECASE)
+
+
+def _strip_network_refs(text: str) -> str:
+    """Remove any remaining ``<script src=…>`` / ``<link href=…>`` that points to the network
+    (folium adds none once its defaults are emptied; this is the guarantee)."""
+    return _NET_REF.sub("", text)
+
+
+def network_references(text: str) -> list[str]:
+    """The ``<script src>`` / ``<link href>`` tags in an HTML text that load from the network."""
+    return [m.group(0) for m in _NET_REF.finditer(text)]
