@@ -329,6 +329,7 @@ def test_collect_writes_corpus_format_and_snapshots(site, tmp_path):
     assert raw == article("tan-hoa").encode()
     assert snap["status"] == 200 and snap["final_url"] == meta["url"]
     assert snap["content_type"].startswith("text/html") and snap["accessed"].startswith("20")
+    assert snap["declared_encoding"] == "utf-8" and snap["encoding"] == "utf-8"
     import hashlib
 
     assert snap["sha256"] == hashlib.sha256(raw).hexdigest()
@@ -425,6 +426,8 @@ def test_legacy_encodings_converted_or_reported(site, tmp_path):
     assert txt.startswith(TITLES["hong"] + "\n\n" + PARAS["hong"][0])
     assert unicodedata.is_normalized("NFC", txt)
     assert any(c["doc_id"] == cp and "cp1258" in c["conversion"] for c in report.converted)
+    snap = json.loads((tmp_path / "_raw" / f"{cp}.snapshot.json").read_text(encoding="utf-8"))
+    assert (snap["declared_encoding"], snap["encoding"]) == ("windows-1258", "cp1258")
     tc = hc.doc_id_for(site.base + "/bai/tcvn3.html")
     if (tmp_path / f"{tc}.txt").exists():  # converted (helpers.text knows TCVN3)
         assert TCVN3_UNICODE in (tmp_path / f"{tc}.txt").read_text(encoding="utf-8")

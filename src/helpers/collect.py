@@ -573,7 +573,14 @@ def _fetch_and_extract(client: PoliteClient, out: Path, url: str, doc_id: str) -
                 "redirects": result.redirects, "content_type": result.content_type,
                 "attempts": result.attempts, "bytes": len(raw),
                 "sha256": hashlib.sha256(raw).hexdigest(), "raw_file": raw_path.name,
-                "user_agent": client.config.user_agent, "error": result.error}
+                "user_agent": client.config.user_agent, "error": result.error,
+                "declared_encoding": None, "encoding": None}
+        if result.status == 200:
+            try:  # record how the bytes read (decoding is repeated below, it is cheap)
+                _, enc = decode_page(raw, result.content_type)
+                snap.update({k: enc[k] for k in ("declared_encoding", "encoding")})
+            except Exception:  # noqa: BLE001 - reported below
+                pass
         if result.status is not None:  # keep what the server said, even for a 404
             _atomic_write(raw_path, raw)
         _atomic_write(side_path, _json(snap))  # written last: marks the snapshot complete
