@@ -45,7 +45,7 @@ __all__ = [
     "iter_documents",
 ]
 
-MAX_BYTES = 2_000_000  # documents above this are cut (and reported): reports are short
+MAX_BYTES = 300_000  # longer documents are cut (and reported): reports are a few kB
 
 # ---------------------------------------------------------------- lexicon
 
@@ -1254,7 +1254,7 @@ def extract_path(path: Path | str) -> DocResult:
         return DocResult(doc_id, str(path), [], "error", f"cannot read: {exc}")
     notes = []
     if len(data) > MAX_BYTES:
-        notes.append(f"document is {len(data) / 1e6:.1f} MB; only the first {MAX_BYTES / 1e6:.0f} MB were read")
+        notes.append(f"document is {len(data) / 1e6:.1f} MB; only the first {MAX_BYTES // 1000} kB were read")
         data = data[:MAX_BYTES]
         while data and (data[-1] & 0xC0) == 0x80:
             data = data[:-1]
@@ -1353,3 +1353,35 @@ def build_derived_records(dirs: Iterable[Path | str], out_dir: Path | str) -> li
     rep_path = out_dir / "extraction_report.csv"
     rep.to_csv(rep_path, index=False, lineterminator="\n")
     return [rec_path, rep_path]
+
+
+def evidence_html(text: str, records: pd.DataFrame | list[dict], max_chars: int = 4000) -> str:
+    """The document as HTML with each record's evidence span highlighted (title shows the facts).
+
+    ``start``/``end`` index ``text`` (the document as read, NFC); overlapping spans are merged.
+    """
+    import html
+
+    rows = records.to_dict("records") if isinstance(records, pd.DataFrame) else list(records)
+    spans: dict[tuple[int, int], list[str]] = {}
+    for r in rows:
+        if r.get("start") is None or r.get("end") is None or pd.isna(r["start"]):
+            continue
+        label = f"{r['measure']} · {r.get('place') or '(unnamed ' + str(r['unit']) + ')'} · {r['standard']} · {r['modality']}"
+        if r.get("achieved") is not None and not pd.isna(r["achieved"]):
+            label += f" · {int(r['achieved'])}" + (f"/{int(r['total'])}" if r.get("total") is not None and not pd.isna(r["total"]) else "")
+        spans.setdefault((int(r["start"]), int(r["end"])), []).append(label)
+    out, pos = [], 0
+    for (a, b), labels in sorted(spans.items()):
+        if a < pos:
+            continue
+        out.append(html.escape(text[pos:a]))
+        title = html.escape("\n".join(labels), quote=True)
+        out.append(f'<mark title="{title}" style="background:#ffe08a">{html.escape(text[a:b])}</mark>'
+                   f'<sup style="color:#a15c00">[{len(labels)}]</sup>')
+        pos = b
+    out.append(html.escape(text[pos:]))
+    body = "".join(out)
+    if len(body) > max_chars:
+        body = body[:max_chars] + " …"
+    return f'<div style="white-space:pre-wrap;font-family:serif;border:1px solid #ccc;padding:6px">{body}</div>'
