@@ -69,7 +69,7 @@ def run_once(corpus: Path, out: Path, workers: int, partition_size: int) -> dict
     from helpers.scale import extract_corpus_dask
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, memory_limit=0) as cluster, Client(cluster) as client:
+                      dashboard_address=":0", memory_limit=0) as cluster, Client(cluster) as client:
         client.run(_warm)
         cpu_before = client.run(_cpu_seconds)
         start = time.perf_counter()

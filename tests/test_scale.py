@@ -94,7 +94,7 @@ def test_local_process_scheduler_equals_extract_corpus(corpus, reference, tmp_pa
 def test_distributed_cluster_equals_extract_corpus(corpus, expected, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         run = scale.extract_corpus_dask([corpus], tmp_path / "a", client=client, npartitions=2)
         pd.testing.assert_frame_equal(run.read(), expected)
@@ -113,7 +113,7 @@ def test_shared_corpus_sample_equals_extract_corpus(shared, tmp_path):
              *sorted((shared / "seeds").glob("*.txt"))[:2]]
     reference = scale.canonical_records(extract_corpus(files))
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         run = scale.extract_corpus_dask(files, tmp_path, client=client, npartitions=3)
     got = scale.read_records(tmp_path)
@@ -129,3 +129,13 @@ def test_no_documents_gives_one_empty_part(tmp_path):
     assert got.empty and list(got.columns) == scale.records_schema().names
     with pytest.raises(FileNotFoundError, match="no part"):
         scale.read_records(tmp_path / "in")
+
+
+def test_command_line(corpus, expected, tmp_path, capsys):
+    code = scale.main([str(corpus), "--out", str(tmp_path), "--scheduler", "sync",
+                       "--npartitions", "2"])
+    out = capsys.readouterr().out
+    assert code == 0 and f"6 documents -> {len(expected)} records in 2 parts" in out
+    assert "empty    t6" in out
+    pd.testing.assert_frame_equal(scale.read_records(tmp_path), expected)
+    assert scale.main([str(tmp_path / "nowhere"), "--out", str(tmp_path)]) == 2

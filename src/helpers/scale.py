@@ -1,5 +1,7 @@
 """Record extraction at any scale: a Dask bag over document partitions -> partitioned Parquet.
 
+Command line: ``python -m helpers.scale DIR_OR_FILE ... --out OUT [--client tcp://host:8786]``.
+
 ``extract_corpus_dask(paths, out_dir)`` runs the same per-document function as
 ``helpers.extract.extract_corpus`` (``helpers.extract.extract_path``) on every ``.txt``
 under ``paths``, one partition of documents per task, and writes one Parquet file per
@@ -20,9 +22,11 @@ each partition's documents and record counts and every document with a problem.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,3 +235,36 @@ def read_records(out_dir: str | Path) -> pd.DataFrame:
     tables = [pq.read_table(f, schema=schema) for f in files]
     df = pa.concat_tables(tables).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
     return canonical_records(df, schema.remove_metadata())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m helpers.scale``: extract folders/files to partitioned Parquet."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.scale", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="+", type=Path, help="report folders or .txt files")
+    parser.add_argument("--out", required=True, type=Path, help="output folder for the parts")
+    parser.add_argument("--client", help="dask.distributed scheduler address (default: local)")
+    parser.add_argument("--workers", type=int, help="local processes (default: one per core)")
+    parser.add_argument("--scheduler", default="processes",
+                        choices=["processes", "threads", "sync"], help="local scheduler")
+    parser.add_argument("--npartitions", type=int)
+    parser.add_argument("--partition-size", type=int, default=DEFAULT_PARTITION_SIZE)
+    parser.add_argument("--no-sentence", action="store_true", help="leave out the sentences")
+    args = parser.parse_args(argv)
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        print(f"scale: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    run = extract_corpus_dask(args.paths, args.out, client=args.client,
+                              npartitions=args.npartitions, partition_size=args.partition_size,
+                              keep_sentence=not args.no_sentence, num_workers=args.workers,
+                              scheduler=args.scheduler)
+    print(f"scale: {run.n_documents} documents -> {run.n_records} records in "
+          f"{len(run.files)} parts under {run.out_dir} (manifest: {run.out_dir / MANIFEST})")
+    for row in run.problems.itertuples(index=False):
+        print(f"  {row.status:8} {row.doc_id}: {row.message}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
