@@ -223,3 +223,36 @@ def test_cache_dir_env(monkeypatch, tmp_path):
     paths = boundaries.cache_paths()
     assert str(paths["simplified"]).startswith(str(tmp_path))
     assert os.fspath(paths["full"]).endswith(".gpkg")
+
+
+def test_outline_gaps_and_region_counts(simple):
+    gaps = boundaries.outline_gaps(simple, boundaries.provinces())
+    assert len(gaps) == 63 and gaps["province_code"].is_unique
+    # Most provinces are tiled by their districts to within 1 km².
+    assert (gaps["uncovered_km2"].abs() <= 1).sum() >= 55
+    table = pd.DataFrame({"province_code": ["01", "22"], "region": ["a", "b"]})
+    counts = boundaries.counts_by_region(simple, table).set_index("region")
+    assert counts.loc["total", "districts_2022"] == 705
+    assert counts.loc["b", "approximate_geometry"] == 13
+    assert counts.loc["(none)", "provinces"] == 61  # provinces without a region are kept
+
+
+def test_national_map_frame(simple):
+    import matplotlib.pyplot as plt
+
+    from helpers import maps_base
+
+    axes = maps_base.national_axes(simple, boundaries.archipelagos())
+    try:
+        assert set(axes.insets) == {"Hoàng Sa", "Trường Sa"}
+        x0, y0, x1, y1 = axes.mainland_box
+        assert x1 - x0 > 700_000 and y1 - y0 > 1_500_000  # metres in EPSG:3405
+        p25 = boundaries.provinces_2025()
+        colours = maps_base.greedy_colors(p25)
+        geoms = boundaries.to_map_crs(p25).geometry.to_numpy()
+        pairs = shapely.STRtree(geoms).query(geoms, predicate="touches")
+        assert all(colours[i] != colours[j] for i, j in pairs.T if i != j)
+        borders = maps_base.province_borders(simple)
+        assert len(borders) == 63
+    finally:
+        plt.close(axes.fig)

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import json
 import re
 import sqlite3
@@ -82,8 +83,11 @@ __all__ = [
     "archipelagos",
     "cache_key",
     "cache_paths",
+    "counts_by_region",
     "districts",
+    "layer_summary",
     "missing_note",
+    "outline_gaps",
     "provinces",
     "provinces_2025",
     "quang_ninh_assignment",
@@ -200,10 +204,20 @@ def cache_key() -> str:
     digest = hashlib.sha256()
     for path in _inputs().all_paths():
         digest.update(f"{path}:{reg[path].sha256}\n".encode())
-    digest.update(Path(__file__).read_bytes())
-    digest.update(f"tol={SIMPLIFY_TOLERANCE_M};{_crosswalk_source()}".encode())
+    for fn in _build_functions():  # the code version: only the functions that build layers
+        digest.update(inspect.getsource(fn).encode())
+    digest.update(f"tol={SIMPLIFY_TOLERANCE_M};{AREA_CRS};{MAP_CRS};{_crosswalk_source()}".encode())
     digest.update(f"shapely={shapely.__version__};geos={shapely.geos_version}".encode())
     return digest.hexdigest()[:16]
+
+
+def _build_functions() -> list:
+    return [
+        _inputs, _build_cache, _build_full, _simplify_coverage, _restore, _valid, _ring,
+        _polygon, _geometry, _geojson_feature, _strip_type, _area_km2,
+        _rebuild_from_2025_communes, quang_ninh_assignment, _commune_links,
+        _commune_links_package, _package_tables, _commune_districts_2022,
+    ]
 
 
 def cache_paths() -> dict[str, Path]:
@@ -281,6 +295,90 @@ def missing_note(gdf: pd.DataFrame) -> str:
         + "; ".join(parts_en)
         + " (the source district file is not in the data mirror)."
     )
+
+
+def layer_summary() -> pd.DataFrame:
+    """One row per layer: rows, CRS, geometry sources, area and the cache file it is read from."""
+    paths = cache_paths()
+    rows = []
+    for name, loader in (
+        ("districts", districts),
+        ("provinces", provinces),
+        ("provinces_2025", provinces_2025),
+        ("archipelagos", archipelagos),
+    ):
+        gdf = loader()
+        sources = (
+            gdf["geometry_source"].value_counts().sort_index().to_dict()
+            if "geometry_source" in gdf.columns
+            else {}
+        )
+        rows.append(
+            {
+                "layer": name,
+                "rows": len(gdf),
+                "crs": gdf.crs.to_string(),
+                "geometry_sources": ", ".join(f"{k}: {v}" for k, v in sources.items()),
+                "empty_geometries": int(gdf.geometry.is_empty.sum()),
+                "area_km2": round(float(gdf["area_km2"].sum()), 0)
+                if "area_km2" in gdf.columns
+                else None,
+                "vertices": int(shapely.get_num_coordinates(gdf.geometry.to_numpy()).sum()),
+                "cache_file": (paths["full"] if name == "archipelagos" else paths["simplified"]).name,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def counts_by_region(
+    districts_gdf: pd.DataFrame,
+    province_table: pd.DataFrame,
+    districts_2025: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Provinces, districts (and 2025-03 districts, area, approximate geometries) per region.
+
+    ``province_table`` has province_code and region (``helpers.gazetteer.provinces()``);
+    ``districts_2025`` has district_code and province_code (the 2025-03 list). Joined on codes;
+    a district whose province has no region is counted under ``"(none)"``, not dropped.
+    """
+    region = province_table.set_index("province_code")["region"]
+    d = districts_gdf.assign(region=districts_gdf["province_code"].map(region).fillna("(none)"))
+    out = d.groupby("region", sort=True).agg(
+        provinces=("province_code", "nunique"),
+        districts_2022=("district_code", "nunique"),
+        area_km2=("area_km2", "sum"),
+        approximate_geometry=("geometry_source", lambda s: int((s != "dvhcvn").sum())),
+    )
+    if districts_2025 is not None:
+        d25 = districts_2025.assign(
+            region=districts_2025["province_code"].map(region).fillna("(none)")
+        )
+        out["districts_2025"] = d25.groupby("region")["district_code"].nunique()
+        out["districts_2025"] = out["districts_2025"].fillna(0).astype(int)
+    out["area_km2"] = out["area_km2"].round(0)
+    total = out.sum(numeric_only=True).to_frame("total").T
+    out = pd.concat([out, total]).rename_axis("region").reset_index()
+    counts = [c for c in out.columns if c not in ("region", "area_km2")]
+    return out.astype({c: int for c in counts})
+
+
+def outline_gaps(districts_gdf: pd.DataFrame, provinces_gdf: pd.DataFrame) -> pd.DataFrame:
+    """Per province: outline area, area of its district polygons, and the difference.
+
+    Both areas come from the full-resolution geometry (``area_km2``), so this is cheap. A
+    positive ``uncovered_km2`` is land inside the province outline that no district polygon
+    covers in the source; a negative one, district polygons reaching beyond the outline.
+    Sorted by the absolute difference.
+    """
+    dist = districts_gdf.groupby("province_code")["area_km2"].sum()
+    out = provinces_gdf[["province_code", "province_name", "area_km2"]].rename(
+        columns={"area_km2": "outline_km2"}
+    )
+    out = out.assign(districts_km2=out["province_code"].map(dist).fillna(0.0).round(1))
+    out["uncovered_km2"] = (out["outline_km2"] - out["districts_km2"]).round(1)
+    out["uncovered_share"] = (out["uncovered_km2"] / out["outline_km2"]).round(4)
+    order = out["uncovered_km2"].abs().sort_values(ascending=False).index
+    return out.loc[order].reset_index(drop=True)
 
 
 def _where(rows: pd.DataFrame) -> str:
@@ -375,12 +473,37 @@ def _valid(geom) -> shapely.Geometry:
     return shapely.MultiPolygon(parts) if parts else shapely.MultiPolygon()
 
 
+def _ring(ring: list) -> np.ndarray:
+    try:
+        return np.asarray(ring, dtype=float)[:, :2]
+    except ValueError:  # points of mixed dimension (a few rings carry a z value)
+        return np.asarray([pt[:2] for pt in ring], dtype=float)
+
+
+def _polygon(rings: list) -> shapely.Polygon:
+    shell, *holes = (shapely.linearrings(_ring(r)) for r in rings)
+    return shapely.polygons(shell, holes=np.array(holes, dtype=object) if holes else None)
+
+
+def _geometry(obj: dict, where: str) -> shapely.Geometry:
+    """A GeoJSON (Multi)Polygon object -> shapely, built with numpy (much faster than shape())."""
+    kind, coords = obj.get("type"), obj.get("coordinates")
+    try:
+        if kind == "Polygon":
+            return _polygon(coords)
+        if kind == "MultiPolygon":
+            return shapely.multipolygons([_polygon(p) for p in coords])
+        return shape(obj)
+    except (TypeError, ValueError, IndexError) as exc:
+        raise datasets.DataFileError(f"{where}: unreadable {kind} geometry ({exc})") from None
+
+
 def _geojson_feature(path: str) -> tuple[dict, shapely.Geometry]:
     data = _read_json(path)
     features = data.get("features") or []
     if len(features) != 1:
         raise datasets.DataFileError(f"{path}: expected one feature, found {len(features)}")
-    return features[0].get("properties") or {}, _valid(shape(features[0]["geometry"]))
+    return features[0].get("properties") or {}, _valid(_geometry(features[0]["geometry"], path))
 
 
 def _area_km2(geoms: gpd.GeoSeries) -> np.ndarray:
@@ -396,9 +519,10 @@ def _build_full() -> dict[str, gpd.GeoDataFrame]:
     outline_by_province: dict[str, shapely.Geometry] = {}
     for code, path in sorted(inputs.district_files.items()):
         data = _read_json(path)
-        outline_by_province[code] = _valid(shape(data))
+        outline_by_province[code] = _valid(_geometry(data, path))
         for unit in data.get("level2s", []):
-            geoms_by_district[str(unit["level2_id"])] = _valid(shape(unit))
+            where = f"{path}, district {unit.get('level2_id')}"
+            geoms_by_district[str(unit["level2_id"])] = _valid(_geometry(unit, where))
 
     prov_2025 = {c: _geojson_feature(p) for c, p in sorted(inputs.provinces_2025.items())}
 
