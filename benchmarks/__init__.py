@@ -1,0 +1,1 @@
+"""Benchmarks: plain scripts ``bench_*.py``; ``python -m benchmarks`` runs them all in order."""
