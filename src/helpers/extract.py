@@ -715,10 +715,16 @@ def _split_clauses(s: str, base: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out if b > a]
 
 
+_CUE = re.compile(r"chuẩn|công nhận|tiêu chí|chỉ tiêu|ntm|nông thôn mới|hoàn thành nhiệm vụ|về đích|kiểu mẫu|nâng cao")
+_ACT = re.compile(r"đạt|công nhận|hoàn thành|về đích|rớt|là (?:xã|huyện)|cán đích|trở thành|xây dựng (?:thành công|huyện)")
+_DIGIT = re.compile(r"\d|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\b")
+
+
 def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[dict]) -> None:
     s = sent.text
     low = s.lower()
-    if not re.search(r"chuẩn|công nhận|tiêu chí|chỉ tiêu|ntm|nông thôn mới|hoàn thành nhiệm vụ|về đích|kiểu mẫu|nâng cao", low):
+    if not _CUE.search(low) or not (_ACT.search(low) or _DIGIT.search(low)):
+        _remember_std(s, state)
         _remember(s, state)
         return
     as_of = _as_of(s, ctx)
@@ -854,11 +860,15 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                   modality="lost", year=_year_of(clause, ctx.pub_year), as_of=as_of)
         # ---------- unnamed district / province as subject of a recognition
         _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
+    _remember_std(s, state)
+    _remember(s, state)
+
+
+def _remember_std(s: str, state: dict) -> None:
     for m in STD_RE.finditer(s):
         kind = "village" if re.search(r"(?:thôn|khu dân cư|bản|vườn)[^,;]{0,25}$", s[max(0, m.start() - 30):m.start()]) else "other"
         state["std_" + kind] = _std_word(m.group(0))
         state["std"] = _std_word(m.group(0))
-    _remember(s, state)
 
 
 def _is_village_ctx(s: str, a: int, pos: int) -> bool:

@@ -297,7 +297,7 @@ def _viet_share(text: str) -> float:
 
 
 def _looks_vietnamese(text: str) -> bool:
-    sample = text[:6000]
+    sample = text[:1500]
     return _viet_share(sample) > 0.04 and _VIET_ONLY_RE.search(sample.lower()) is not None and \
         len(_COMMON_WORDS.findall(sample)) >= 2
 
@@ -360,7 +360,7 @@ def decode_document(data: bytes) -> DecodeResult:
 
 def detect_language(text: str) -> str:
     """'vi', 'en', 'fr' or 'other' from diacritics and function words (enough for reports)."""
-    sample = text[:4000]
+    sample = text[:1500]
     if _looks_vietnamese(sample):
         return "vi"
     low = sample.lower()
