@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -50,11 +51,13 @@ __all__ = [
 DEFAULT_SOURCE = ("NTM Atlas: báo cáo tiến độ NTM đã trích xuất + bảng công nhận cấp huyện "
                   "(data/reference); ranh giới dvhcvn (GPL-3.0), vietnamese-provinces-database "
                   "(MIT)")
-COVERAGE_NOTE = ("Trạng thái huyện: bảng công nhận (khoảng 3/4 trong ~329 đơn vị cấp huyện đạt "
-                 "chuẩn đến 6/2025) và các báo cáo đã trích xuất; 'không có số liệu' không có "
-                 "nghĩa là chưa đạt. District status from the recognitions table (about three "
-                 "quarters of the about 329 units recognised by 6/2025) and extracted reports; 'no "
-                 "data' does not mean 'not recognised'.")
+COVERAGE_NOTE = (
+    "Trạng thái huyện: bảng công nhận (khoảng 3/4 trong số khoảng 329 đơn vị cấp huyện đạt "
+    "chuẩn đến 6/2025) và các báo cáo đã trích xuất; 'không có số liệu' không có nghĩa là chưa "
+    "đạt. District status from the recognitions table (about three quarters of the about 329 "
+    "units recognised by 6/2025) and extracted reports; 'no data' does not mean 'not "
+    "recognised'."
+)
 ARCHIPELAGO_DISTRICTS = {"498": "Hoàng Sa", "576": "Trường Sa"}
 NA_COLOR = "#f2f2f2"
 URBAN_COLOR = "#d4d4d4"
@@ -209,7 +212,10 @@ def classify(values: pd.Series, column: str, *, scheme: str | None = None, k: in
             used.append(float(valid.max()))
         classifier = mapclassify.UserDefined(valid.to_numpy(), bins=used)
     else:
-        classifier = getattr(mapclassify, scheme)(valid.to_numpy(), k=min(k, valid.nunique()))
+        with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fine
+            warnings.simplefilter("ignore", UserWarning)
+            classifier = getattr(mapclassify, scheme)(valid.to_numpy(),
+                                                      k=min(k, valid.nunique()))
     codes.loc[valid.index] = classifier.yb.astype(int)
     edges = [float(b) for b in classifier.bins]
     labels = []
@@ -265,18 +271,7 @@ def _frame(panel: pd.DataFrame, column: str, year: int | None,
         gdf["_inferred"] = gdf["_inferred"].fillna(False).astype(bool)
     name = "Việt Nam"
     if region is not None:
-        from helpers import gazetteer
-
-        provs = gazetteer.provinces()
-        if region in set(provs["region"]):
-            codes = set(provs.loc[provs["region"] == region, "province_code"])
-            name = region.replace("_", " ")
-        elif str(region).zfill(2) in set(provs["province_code"]):
-            codes = {str(region).zfill(2)}
-            name = provs.set_index("province_code").loc[str(region).zfill(2), "province_name"]
-        else:
-            raise ValueError(f"unknown region {region!r}: a province code ('01') or one of "
-                             f"{sorted(set(provs['region']))}")
+        codes, name = _region_provinces(region)
         gdf = gdf[gdf["province_code"].isin(codes)]
     return gdf.reset_index(drop=True), str(name)
 
@@ -323,6 +318,27 @@ def _lines(ax, geoms, color, linewidth, zorder=3, linestyle="solid"):
     return _add(ax, geoms, "none", color, linewidth, zorder=zorder, linestyle=linestyle)
 
 
+def _region_provinces(region: str) -> tuple[set[str], str]:
+    """Province codes and display name of ``region``: a province code (``"01"``) or one of the
+    six socio-economic regions of ``gazetteer.provinces()`` (``"red_river_delta"``)."""
+    from helpers import gazetteer
+
+    provs = gazetteer.provinces()
+    names = {"northern_midlands_mountains": "Trung du và miền núi phía Bắc",
+             "red_river_delta": "Đồng bằng sông Hồng",
+             "north_central_coast": "Bắc Trung Bộ và duyên hải miền Trung",
+             "central_highlands": "Tây Nguyên", "southeast": "Đông Nam Bộ",
+             "mekong_delta": "Đồng bằng sông Cửu Long"}
+    if region in set(provs["region"]):
+        return (set(provs.loc[provs["region"] == region, "province_code"]),
+                names.get(region, region))
+    code = str(region).zfill(2)
+    if code in set(provs["province_code"]):
+        return {code}, str(provs.set_index("province_code").loc[code, "province_name"])
+    raise ValueError(f"unknown region {region!r}: a province code ('01') or one of "
+                     f"{sorted(set(provs['region']))}")
+
+
 def _draw(ax, gdf: gpd.GeoDataFrame, classes: Classes, *, urban_grey: bool) -> dict[str, int]:
     """Fill districts by class; missing values hatched (urban quận grey when ``urban_grey``).
     Returns counts of missing kinds for the legend."""
@@ -342,7 +358,9 @@ def _draw(ax, gdf: gpd.GeoDataFrame, classes: Classes, *, urban_grey: bool) -> d
         merged = gdf.geometry[hatched].union_all()
         _add(ax, [merged], NA_COLOR, "#9a9a9a", 0.1, hatch="/////", zorder=1)
         _add(ax, gdf.geometry[hatched], "none", EDGE, 0.15, zorder=1.5)
-    approx = (gdf["geometry_source"] != "dvhcvn").to_numpy()
+    source = gdf["geometry_source"].astype("string").fillna("missing")
+    nogeom = ((source == "missing") | gdf.geometry.is_empty).to_numpy()
+    approx = ((source != "dvhcvn") & ~pd.Series(nogeom, index=gdf.index)).to_numpy()
     if approx.any():
         _lines(ax, gdf.geometry[approx], "#555555", 0.35, zorder=3.5, linestyle=(0, (2, 1)))
     inferred = gdf["_inferred"].to_numpy() if "_inferred" in gdf.columns else np.zeros(len(gdf),
@@ -352,7 +370,8 @@ def _draw(ax, gdf: gpd.GeoDataFrame, classes: Classes, *, urban_grey: bool) -> d
              zorder=2)
     classes.counts = [int((codes == i).sum()) for i in range(len(classes.colors))]
     return {"missing": int(hatched.sum()), "urban": int((urban & urban_grey).sum()),
-            "approx": int(approx.sum()), "inferred": int(inferred.sum())}
+            "approx": int(approx.sum()), "inferred": int(inferred.sum()),
+            "nogeom": int(nogeom.sum())}
 
 
 def _legend(ax, classes: Classes, counts: dict[str, int], *, loc: str, anchor=None,
@@ -372,6 +391,10 @@ def _legend(ax, classes: Classes, counts: dict[str, int], *, loc: str, anchor=No
                              hatch="....", linewidth=0.0,
                              label="Suy ra từ thông tin cấp tỉnh / inferred from a province-wide "
                                    f"statement ({counts['inferred']})"))
+    if counts.get("nogeom"):
+        handles.append(Patch(facecolor="none", edgecolor="none",
+                             label=f"Không có ranh giới, không vẽ được / no boundary "
+                                   f"({counts['nogeom']})"))
     if counts.get("approx") and approx_label:
         handles.append(Patch(facecolor="none", edgecolor="#555555", linestyle="--",
                              linewidth=0.8, label="Ranh giới gần đúng / approximate boundary "
