@@ -89,13 +89,13 @@ _ORG = re.compile(
 # modality cues
 _LOST = re.compile(r"rớt\"? chuẩn|\"rớt\"|không còn đạt|bị thu hồi|tụt hạng|không đạt chuẩn|rớt khỏi", re.I)
 _EXPECTED = re.compile(
-    r"dự kiến|sắp |đề nghị (?:xét[, ]*)?(?:công nhận|thẩm định|UBND|Chủ tịch|cấp)|đề nghị xét|đủ điều kiện(?: để)? (?:xét|đề nghị|công nhận|trình)|"
+    r"dự kiến|sắp |\bsẽ (?:có|đạt|hoàn thành|được)|đề nghị (?:xét[, ]*)?(?:công nhận|thẩm định|UBND|Chủ tịch|cấp)|đề nghị xét|đủ điều kiện(?: để)? (?:xét|đề nghị|công nhận|trình)|"
     r"đang (?:hoàn thiện|hoàn chỉnh|lập|xây dựng|thẩm định|được (?:các sở ngành )?(?:đang )?thẩm định)|đang (?:được )?(?:các )?sở ngành|hồ sơ đề nghị|"
     r"trình (?:UBND|Thủ tướng|Chủ tịch|cấp)|chờ (?:công nhận|quyết định)|lập hồ sơ|hoàn thiện hồ sơ|đang (?:trình|chờ)|"
     r"tờ trình", re.I)
 _TARGET = re.compile(
     r"phấn đấu(?! với)|(?<!sự )quyết tâm(?! (?:chính trị )?cao)|(?<!vượt )(?<!so với )(?<!so )(?<![Tt]rình )mục tiêu(?! [Qq]uốc gia)(?! (?:đề ra|cả giai đoạn|năm 20\d\d\)))|(?<!trong )(?<!theo )(?<!vượt )(?<!% )kế hoạch|(?<![\d/] )(?<![\d/]  )(?<!\d )chỉ tiêu(?! (?:của|do))|đăng ký|lộ trình|"
-    r"\bsẽ\b|cần (?:phải )?(?:hoàn thành|đạt)|huy động (?:mọi |các )?nguồn lực|hỗ trợ (?:xã|huyện|thôn)|nhằm|hướng tới|hướng đến|để (?:huyện|xã|tỉnh)|đặt ra|dự định|tiếp tục xây dựng|"
+    r"cần (?:phải )?(?:hoàn thành|đạt)|huy động (?:mọi |các )?nguồn lực|hỗ trợ (?:xã|huyện|thôn)|nhằm|hướng tới|hướng đến|để (?:huyện|xã|tỉnh)|đặt ra|dự định|tiếp tục xây dựng|"
     r"xây dựng (?:thành công |đạt chuẩn )?(?:xã|huyện) .{0,30}năm 20\d\d|chỉ đạo xây dựng", re.I)
 _NOT_RECORD = re.compile(r"^\s*(?:%|phần trăm)|^\s*tiêu chí\s*/", re.I)
 
@@ -432,7 +432,8 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         if re.match(r"\s*(?:/|tiêu chí)", after) or _NOT_RECORD.match(s[m.end():m.end() + 12]):
             continue
         pre = s[max(lo, m.start() - 25):m.start()].lower()
-        if re.search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre):
+        stock_is = re.search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,70}\blà\s*$", s[max(lo, m.start() - 90):m.start()].lower())
+        if not stock_is and re.search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre):
             continue
         if re.match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\S+\s+){0,6}(?:kể trên|nói trên)|\s*(?:\w+\s+){0,2}này\b", s[m.end():m.end() + 40]) and not (
                 noun == "địa phương" or re.search(r"hoàn thành nhiệm vụ", s[m.end():m.end() + 80])):
@@ -455,7 +456,8 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             g.qualifier = "at_least"
         if m.group(1) and m.group(1).lower() in ("khoảng", "gần"):
             g.qualifier = "exact"
-        if re.search(r"(?:thêm|công nhận|công nhận thêm|bỏ phiếu|quyết định|công bố)\s*$", pre) or re.match(r"\s*(?:\w+\s+){0,2}(?:vừa|mới) được", s[m.end():m.end() + 25]):
+        if re.search(r"(?:thêm|công nhận|công nhận thêm|bỏ phiếu|quyết định|công bố)\s*$", pre) or \
+                re.search(r"riêng (?:trong )?năm \d{4},?\s*(?:đã\s+)?có\s*$", pre) or re.match(r"\s*(?:\w+\s+){0,2}(?:vừa|mới) được", s[m.end():m.end() + 25]):
             g.new = True
         elif not re.search(r"(?:có|tổng số|đã có|nâng tổng số[^,;]*)\s*$", pre) and \
                 re.match(r"\s*(?:\([^)]*\)\s*)?(?:vừa\s+được|được\s+(?:UBND|Ủy ban|Uỷ ban|Chủ tịch|Thủ tướng))\s+(?:\S+\s+){0,5}?công nhận", s[m.end():m.end() + 60]) and \
@@ -587,7 +589,7 @@ def _modality(clause: str, sent_head: str) -> str:
     if _LOST.search(clause):
         return "lost"
     head = sent_head.lower()
-    for cue, mod in ((_EXPECTED, "expected"), (_TARGET, "target")):
+    for cue, mod in ((_TARGET, "target"), (_EXPECTED, "expected")):
         if cue.search(head):
             return mod
     if _EXPECTED.search(clause):
@@ -728,7 +730,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         _remember(s, state)
         return
     as_of = _as_of(s, ctx)
-    head = s[:40]
+    head = s[:70]
     sent_std = _std_of(s)
     if sent_std is None:
         sent_std = state.get("std")
