@@ -40,8 +40,10 @@ __all__ = [
     "build",
     "compare_with_records",
     "detect_conflicts",
+    "disagreements",
     "expected_points",
     "extract_documents",
+    "extracted_values",
     "load_series",
     "period_midpoint",
     "recompute_shares",
@@ -365,7 +367,8 @@ def annotate(df: pd.DataFrame) -> pd.DataFrame:
     (SHARE_MISMATCH, SHARE_OFF_NEAREST_DENOMINATOR) and conflicts (CONFLICT_SAME_PERIOD,
     ORDER_CONFLICT).
     """
-    out = recompute_shares(df.drop(columns=[c for c in COMPUTED_COLUMNS if c in df.columns]))
+    out = recompute_shares(df.drop(columns=[c for c in COMPUTED_COLUMNS if c in df.columns])
+                           .reset_index(drop=True))
     base = []
     for _, row in out.iterrows():
         f = [_BASIS_FLAG[row["date_basis"]]] if row["date_basis"] in _BASIS_FLAG else []
@@ -416,6 +419,7 @@ def expected_points(df: pd.DataFrame) -> pd.DataFrame:
     values are not written in the text).  ``total`` is the same report's denominator.
     """
     rows = []
+    df = df.reset_index(drop=True)
     key = _report_key(df)
     for idx, row in df[df["doc_id"].notna()].iterrows():
         why = None
@@ -451,13 +455,15 @@ def compare_with_records(points: pd.DataFrame, records: pd.DataFrame) -> pd.Data
     ``status``: ``found`` (a units_met record with the same unit, place, standard, counted,
     achieved, modality and total), ``found_total_differs`` (all but the total), ``missing``,
     or the point's ``why_not`` when it was not expected.  ``extracted`` lists what the
-    extractor did give for that document, unit and standard (for reading the misses).
+    extractor did give for that document, unit and standard (for reading the misses);
+    ``extracted_as_of`` the date(s) the matching records carry.
     """
     recs = records.copy()
     recs["_place"] = recs["place"].map(_fold)
     recs["_achieved"] = pd.to_numeric(recs["achieved"], errors="coerce")
     recs["_total"] = pd.to_numeric(recs["total"], errors="coerce")
     statuses, extracted = [], []
+    as_of_found: dict[int, str | None] = {}
     for _, p in points.iterrows():
         cand = recs[(recs["doc_id"] == p["doc_id"]) & (recs["unit"] == p["unit"])]
         same_kind = cand[(cand["standard"] == p["standard"]) & (cand["measure"] == "units_met")
@@ -472,6 +478,9 @@ def compare_with_records(points: pd.DataFrame, records: pd.DataFrame) -> pd.Data
         hit = same_kind[(same_kind["_place"] == _fold(p["place"]))
                         & (same_kind["_achieved"] == p["value"])
                         & (same_kind["modality"] == p["modality"])]
+        if "as_of" in hit.columns and not hit.empty:
+            dates = sorted({str(v) for v in hit["as_of"] if isinstance(v, str) and v})
+            as_of_found[len(statuses)] = ";".join(dates) or None
         if hit.empty:
             statuses.append("missing")
         elif pd.isna(p["total"]) or (hit["_total"] == p["total"]).any():
@@ -481,7 +490,92 @@ def compare_with_records(points: pd.DataFrame, records: pd.DataFrame) -> pd.Data
     out = points.copy()
     out["status"] = statuses
     out["extracted"] = extracted
+    out["extracted_as_of"] = [as_of_found.get(i) for i in range(len(out))]
     return out
+
+
+def extracted_values(records: pd.DataFrame, unit: str = "country") -> pd.DataFrame:
+    """The extractor's records of ``unit`` as series values (measure, value, as_of, date).
+
+    Only ``units_met`` records with ``actual``/``target`` modality that map onto a series
+    measure (``RECORD_KEYS``); ``date`` is the middle of the record's ``as_of`` period
+    (records without one keep NaT).
+    """
+    inverse = {(std, counted): m for m, (std, counted, _) in RECORD_KEYS.items()}
+    recs = records[(records["unit"] == unit) & (records["measure"] == "units_met")
+                   & records["modality"].isin(["actual", "target"])].copy()
+    recs["series_measure"] = [inverse.get((s, c)) for s, c in zip(recs["standard"], recs["counted"])]
+    recs = recs[recs["series_measure"].notna()]
+    dates = []
+    for value in recs.get("as_of", pd.Series(index=recs.index, dtype=object)):
+        ok = isinstance(value, str) and _valid_as_of(value)
+        dates.append(period_midpoint(value) if ok else pd.NaT)
+    out = pd.DataFrame({
+        "doc_id": recs["doc_id"].to_numpy(),
+        "place": recs["place"].to_numpy(),
+        "measure": recs["series_measure"].to_numpy(),
+        "value": pd.to_numeric(recs["achieved"], errors="coerce").to_numpy(dtype=float),
+        "total": pd.to_numeric(recs["total"], errors="coerce").to_numpy(dtype=float),
+        "modality": recs["modality"].to_numpy(),
+        "as_of": recs["as_of"].to_numpy() if "as_of" in recs else None,
+        "date": pd.to_datetime(pd.Series(dates, dtype="datetime64[ns]")).to_numpy(),
+    })
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+def _same_date(a: str, b: str) -> bool:
+    """Two partial ISO dates agree when one is a prefix of the other (2022 ~ 2022-06)."""
+    return a.startswith(b) or b.startswith(a)
+
+
+def disagreements(series: pd.DataFrame, records: pd.DataFrame, unit: str = "country") -> pd.DataFrame:
+    """Every difference between the published counts and the extractor's, one row each.
+
+    ``kind``: ``missing`` (a published count of a corpus document the extractor did not
+    give), ``total_differs``, ``value_differs`` (the extractor gives the same measure in that
+    document with another value), ``as_of_differs`` (value found, dated otherwise),
+    ``not_in_reference`` (an extracted count of a document or
+    measure the reference table does not hold).
+    """
+    sel = series[series["unit"] == unit]
+    points = expected_points(sel) if sel["doc_id"].notna().any() else pd.DataFrame(
+        columns=["doc_id", "measure", "value", "total", "expect", "why_not", "as_of", "modality"])
+    points = points[points["expect"].astype(bool)] if len(points) else points
+    got = extracted_values(records, unit)
+    rows = []
+    if len(points):
+        res = compare_with_records(points, records)
+        for _, p in res[res["status"] == "found"].iterrows():
+            raw = p["extracted_as_of"]
+            got_dates = [d for d in raw.split(";") if d] if isinstance(raw, str) else []
+            if got_dates and not any(_same_date(d, p["as_of"]) for d in got_dates):
+                rows.append({"kind": "as_of_differs", "doc_id": p["doc_id"], "as_of": p["as_of"],
+                             "measure": p["measure"], "modality": p["modality"],
+                             "published": p["value"], "published_total": p["total"],
+                             "extracted": f"as_of {';'.join(got_dates)}", "extracted_total": None})
+        for _, p in res[res["status"] != "found"].iterrows():
+            same = got[(got["doc_id"] == p["doc_id"]) & (got["measure"] == p["measure"])
+                       & (got["modality"] == p["modality"])]
+            kind = {"found_total_differs": "total_differs"}.get(p["status"], "missing")
+            if kind == "missing" and not same.empty:
+                kind = "value_differs"
+            rows.append({"kind": kind, "doc_id": p["doc_id"], "as_of": p["as_of"],
+                         "measure": p["measure"], "modality": p["modality"],
+                         "published": p["value"], "published_total": p["total"],
+                         "extracted": "; ".join(sorted({_fmt(v) for v in same["value"].dropna()})) or None,
+                         "extracted_total": "; ".join(sorted({_fmt(v) for v in same["total"].dropna()})) or None})
+    known = sel[sel["doc_id"].notna()]
+    for _, g in got.iterrows():
+        ref = known[(known["doc_id"] == g["doc_id"]) & (known["measure"] == g["measure"])
+                    & (known["modality"] == g["modality"])]
+        if ref.empty:
+            rows.append({"kind": "not_in_reference", "doc_id": g["doc_id"], "as_of": g["as_of"],
+                         "measure": g["measure"], "modality": g["modality"], "published": None,
+                         "published_total": None, "extracted": _fmt(g["value"]) if pd.notna(g["value"]) else None,
+                         "extracted_total": _fmt(g["total"]) if pd.notna(g["total"]) else None})
+    cols = ["kind", "doc_id", "as_of", "measure", "modality", "published", "published_total",
+            "extracted", "extracted_total"]
+    return pd.DataFrame(rows, columns=cols).sort_values(["kind", "doc_id", "measure"]).reset_index(drop=True)
 
 
 def _read_meta(txt: Path) -> dict:
