@@ -286,3 +286,17 @@ def test_empty_records_still_give_every_district(recognitions):
                              merges=MERGES, communes=COMMUNES)
     assert len(p) == 64 and not p["has_record"].any()
     assert str(row(p, "101", 2019)["ntm_status"]) == "recognised"
+
+
+def test_skipped_records_are_listed():
+    recs = pd.DataFrame([
+        rec(doc_id="s1", unit="district", place="Không Rõ", measure="recognized", year=2020,
+            resolution="ambiguous"),
+        rec(doc_id="s2", unit="district", place="Hồ Lâm", measure="recognized",
+            district_code="101", place_code="101"),  # no year, no date
+        rec(doc_id="s3", unit="district", place="Hồ Lâm", measure="recognized",
+            modality="target", year=2025, district_code="101", place_code="101"),
+    ])
+    skipped = panel.skipped_records(recs)
+    assert list(skipped["doc_id"]) == ["s1", "s2"]
+    assert "ambiguous" in skipped.iloc[0]["reason"] and "no year" in skipped.iloc[1]["reason"]

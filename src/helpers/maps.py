@@ -116,6 +116,9 @@ def column_info(column: str) -> ColumnInfo:
     if rest == "criteria_met":
         return ColumnInfo(f"Tiêu chí huyện {vi} đã đạt", f"district criteria met, {en}",
                           "tiêu chí / criteria", "count")
+    if column == "n_records":
+        return ColumnInfo("Số số liệu tiến độ trích xuất", "extracted progress records",
+                          "bản ghi / records", "count")
     if rest.endswith("share"):
         return ColumnInfo(column, column, "%", "share")
     return ColumnInfo(column, column, "", "count")

@@ -28,6 +28,15 @@ __all__ = [
     "load_decisions",
     "load_recognitions",
     "parse_partial_date",
+    "observations",
+    "select_observations",
+    "district_panel",
+    "commune_panel",
+    "aggregate",
+    "aggregate_2025",
+    "quality_report",
+    "skipped_records",
+    "QualityReport",
 ]
 
 STANDARDS: tuple[str, ...] = ("ntm", "ntm_advanced", "ntm_model")
@@ -800,13 +809,39 @@ class QualityReport:
     conflicts: pd.DataFrame
     problems: pd.DataFrame  # impossible / implausible values
     unmatched: pd.DataFrame  # observations whose unit code is not a panel district
+    skipped: pd.DataFrame  # district records that cannot be placed (no code or no year)
 
     def __repr__(self) -> str:
         lines = [f"{k}: {v}" for k, v in self.summary.items()]
         return "QualityReport(\n  " + "\n  ".join(lines) + "\n)"
 
 
-def quality_report(panel: pd.DataFrame, obs: pd.DataFrame | None = None) -> QualityReport:
+def skipped_records(records: pd.DataFrame | None, level: str = "district") -> pd.DataFrame:
+    """Records that could feed the panel at ``level`` (status, commune counts, criteria; actual
+    or lost) but cannot be placed: no unit code (name unresolved or ambiguous) or no year (no
+    ``year``, ``as_of`` or publication date). Listed with the reason, never dropped silently."""
+    cols = ["doc_id", "unit", "place", "standard", "measure", "modality", "reason"]
+    if records is None or not len(records) or "unit" not in records.columns:
+        return pd.DataFrame(columns=cols)
+    unit, measure = _str_col(records, "unit"), _str_col(records, "measure")
+    modality, counted = _str_col(records, "modality"), _str_col(records, "counted")
+    relevant = (unit == level) & modality.isin(["actual", "lost"]) & (
+        (measure == "recognized") | (measure == "criteria")
+        | ((measure == "units_met") & (counted == "commune") & (level == "district")))
+    relevant = relevant.fillna(False)
+    no_code = _record_unit_code(records, level).isna()
+    no_year = _year_of(records).isna()
+    reason = pd.Series(pd.NA, index=records.index, dtype="string")
+    reason[relevant & no_year] = "no year (no year, as_of or publication date)"
+    reason[relevant & no_code] = "no unit code (place not resolved: " + \
+        _str_col(records, "resolution").fillna("?") + ")"
+    out = records.loc[reason.notna(), [c for c in cols[:-1] if c in records.columns]].copy()
+    out["reason"] = reason[reason.notna()]
+    return out.reset_index(drop=True)
+
+
+def quality_report(panel: pd.DataFrame, obs: pd.DataFrame | None = None,
+                   records: pd.DataFrame | None = None) -> QualityReport:
     """Coverage (districts with any record, by province and year), conflicts (same district,
     year, standard and variable reported with different values — with the alternatives when
     ``obs`` from ``observations()`` is given) and impossible or implausible values:
@@ -876,7 +911,10 @@ def quality_report(panel: pd.DataFrame, obs: pd.DataFrame | None = None) -> Qual
         "implausible": int((problems["kind"] == "implausible").sum()),
         "unmatched_observations": len(unmatched),
     }
-    return QualityReport(summary, cov, by_year, conflicts, problems, unmatched)
+    skipped = skipped_records(records, "district")
+    if records is not None:
+        summary["district_records_skipped"] = len(skipped)
+    return QualityReport(summary, cov, by_year, conflicts, problems, unmatched, skipped)
 
 
 def _problems(panel: pd.DataFrame) -> pd.DataFrame:
