@@ -1,0 +1,228 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 00 · Reference data: units, codes and boundaries
+#
+# Everything else in the atlas stands on two layers built here from published files:
+#
+# * the **gazetteer** (`helpers.gazetteer`): the official units with GSO codes (63 provinces,
+#   705 districts of the 2022-10 list, ~10,600 communes), their 2025-03 successors and the
+#   July 2025 crosswalk, and a resolver that turns a Vietnamese place name into a code;
+# * the **boundaries** (`helpers.boundaries`): district polygons of the same 2021–23 vintage,
+#   the 63 old and 34 new (2025) provinces, and the Hoàng Sa / Trường Sa archipelagos.
+#
+# Layers are joined on codes, never on names; they are stored in EPSG:4326 and drawn in
+# EPSG:3405 (VN-2000 / UTM 48N); areas come from an equal-area CRS. Public files are read
+# through `helpers.datasets.fetch` (pinned sha256, mirror via `NTM_DATA_MIRROR`); nothing
+# here reads `../shared`'s reports, so the notebook runs the same where `../shared` is absent.
+
+# %% tags=["parameters"]
+SIMPLIFIED = True  # the coverage-simplified layer (national maps); False = full resolution
+# (name, unit, province) queries for the resolver table; names only, no report text.
+RESOLVE_QUERIES = [
+    ("Hoà Bình", "province", None),
+    ("Hòa Bình", "province", None),
+    ("Thuỷ Nguyên", "district", None),
+    ("Đăk Lăk", "province", None),
+    ("Dak Lak", "province", None),
+    ("TP. Hồ Chí Minh", None, None),
+    ("huyện Tam Đảo", None, None),
+    ("Tam Đảo", None, None),
+    ("Phan Rang - Tháp Chàm", None, None),
+    ("Minh Quang", "commune", None),
+    ("Minh Quang", "commune", "Vĩnh Phúc"),
+    ("Hoành Bồ", "district", None),
+]
+RESOLVE_GROUP = ["Hồ Sơn", "Minh Quang"]
+
+# %%
+import time
+
+import pandas as pd
+from IPython.display import display
+
+from helpers import boundaries, figures, gazetteer, maps_base, paths
+
+pd.set_option("display.max_colwidth", 80)
+pd.set_option("display.width", 160)
+print("../shared present:", paths.shared_dir() is not None,
+      "(not needed here: every input is a pinned public file)")
+
+start = time.perf_counter()
+districts = boundaries.districts(simplified=SIMPLIFIED)
+print(f"district layer: {len(districts)} rows in {time.perf_counter() - start:.2f} s "
+      f"(first run builds the cache; later runs read it)")
+provinces = boundaries.provinces(simplified=SIMPLIFIED)
+provinces_2025 = boundaries.provinces_2025(simplified=SIMPLIFIED)
+archipelagos = boundaries.archipelagos()
+
+# %% [markdown]
+# ## The layers
+#
+# One row per layer: rows, CRS, where the geometry comes from, total area (km², from the
+# full-resolution geometry) and the cached GeoPackage it is read from
+# (`helpers.datasets.cache_dir()/derived/boundaries/`, named by a hash of the pinned inputs
+# and the code, so a stale cache is rebuilt).
+
+# %%
+summary = boundaries.layer_summary()
+display(summary)
+for kind, path in boundaries.cache_paths().items():
+    print(f"cache {kind}: {path.name}, {path.stat().st_size / 1e6:.2f} MB")
+print(boundaries.missing_note(districts))
+
+# %% [markdown]
+# The district polygons do not always fill their province outline: the table lists the
+# provinces where the outline and the sum of its district polygons differ by more than
+# 1 km² (both from full-resolution geometry). These gaps are in the source data; maps draw
+# them grey ("no district polygon"). Quảng Ninh's gap comes from the 2025 communes used to
+# rebuild it.
+
+# %%
+gaps = boundaries.outline_gaps(districts, provinces)
+display(gaps[gaps["uncovered_km2"].abs() > 1])
+
+# %% [markdown]
+# ### Quảng Ninh, rebuilt from its 2025 communes
+#
+# The mirror lacks Quảng Ninh's district file (`dvhcvn/.../gis/22.json`), and it is not
+# pinned in the registry, so the project never downloads it. Its 13 districts are rebuilt
+# approximately: each of its 54 communes of 2025 goes to the old district that contributed
+# most of its old communes (official 2025 conversion), then communes are dissolved and
+# clipped to the province outline (unchanged in 2025). Rows where the 2025 commune drew on
+# more than one old district are where the rebuilt borders are least certain.
+
+# %%
+assignment = boundaries.quang_ninh_assignment()
+print(f"{len(assignment)} communes of 2025 assigned; matched to a polygon file by code: "
+      f"{(assignment['matched_by'] == 'code').sum()}, by point: "
+      f"{(assignment['matched_by'] == 'point').sum()}, unmatched: "
+      f"{(assignment['matched_by'] == 'unmatched').sum()}")
+display(assignment[assignment["share"] < 1])
+qn = districts[districts["province_code"] == "22"]
+display(qn[["district_code", "district_name", "district_type", "geometry_source", "area_km2"]])
+
+# %% [markdown]
+# ## Counts by region
+#
+# Provinces and districts per socio-economic region (GSO's six regions, from
+# `data/reference/regions.csv` through `gazetteer.provinces()`): the 705 districts of the
+# boundary vintage (2022-10) and the 696 of the 2025-03 list, with their land area.
+
+# %%
+by_region = boundaries.counts_by_region(
+    districts, gazetteer.provinces(), gazetteer.districts(vintage="2025-03")
+)
+by_region.insert(1, "region_vi", by_region["region"].map(gazetteer.REGIONS).fillna(""))
+display(by_region)
+
+# %% [markdown]
+# ## Districts that changed
+#
+# The boundary vintage is the 2022-10 list: district polygons date from 2021–23 and the
+# 2023–25 mergers are *not* applied to them. The gazetteer derives those mergers from the
+# communes (whose codes stay stable when districts merge): which old district lost
+# communes to which new one. A record about a merged district after its merger maps to
+# the new code; maps of earlier years keep the old polygons. Changes before the 2022-10
+# list (2010–2022) are not derived here: the polygons cannot show them.
+
+# %%
+merges = gazetteer.district_merges()
+print(f"{merges['old_district_code'].nunique()} districts of the 2022-10 list lost communes "
+      f"in 2023–25; {merges['old_district_abolished'].sum()} merge links abolish the old district")
+display(merges)
+
+# %% [markdown]
+# ## The national district map
+#
+# 705 districts filled by region, with province borders (dissolved from the districts, so
+# they line up), the 2023–25 merges outlined, Quảng Ninh's rebuilt districts hatched, and
+# the archipelagos in insets. Grey marks land inside a province outline that no district
+# polygon covers in the source (see the table above).
+
+# %%
+figures.use_style()
+region = gazetteer.provinces().set_index("province_code")["region"]
+merged = set(merges["old_district_code"]) | set(merges["new_district_code"])
+fig = maps_base.district_category_map(
+    districts.assign(region=districts["province_code"].map(region)),
+    category="region",
+    labels=gazetteer.REGIONS,
+    title="705 huyện (danh mục 10/2022) theo vùng / 705 districts by region",
+    highlight=merged,
+    highlight_label="Huyện sáp nhập 2023–25 / merged 2023–25",
+    archipelagos=archipelagos,
+    province_outlines=boundaries.provinces(simplified=SIMPLIFIED),
+)
+figures.add_source(
+    fig,
+    "dvhcvn (GPL-3.0); vietnamese-provinces-database (MIT); vùng / regions: GSO",
+    "2022-10-01",
+)
+figures.save(fig, "00_districts_national")
+
+# %% [markdown]
+# ## Name variants the gazetteer resolves
+#
+# Reports spell the same unit in several ways: old and new tone placement (Hoà/Hòa,
+# Thuỷ/Thủy), Đắk/Đăk/Dak, with or without accents, type words or "TP.". The resolver
+# returns one code, or says "ambiguous" with every candidate (it never guesses), or
+# "unknown". A set of communes named together resolves to the district containing all of
+# them.
+
+# %%
+rows = []
+for name, unit, province in RESOLVE_QUERIES:
+    r = gazetteer.resolve(name, unit=unit, province=province)
+    rows.append({"query": name, "unit": unit or "", "province": province or "",
+                 "status": r.status, "code": r.code or "", "resolved": r.name,
+                 "candidates": len(r.candidates), "note": r.note or r.match})
+group = gazetteer.resolve_group(RESOLVE_GROUP, unit="commune")
+rows.append({"query": " + ".join(RESOLVE_GROUP), "unit": "commune group", "province": "",
+             "status": group.status, "code": group.code or "", "resolved": group.name,
+             "candidates": len(group.candidates), "note": group.note or group.match})
+display(pd.DataFrame(rows))
+
+# %% [markdown]
+# ## The 2025 provinces over the old districts
+#
+# Since 1 July 2025 there are 34 provinces and no districts. Each old district lies in one
+# new province (the reform merged whole provinces), so district-level results can still be
+# summed to the new provinces with `gazetteer.crosswalk_2025("district")`. Fill colour: the
+# 2025 province each district went to; thick lines: 2025 provinces; dashed: the 63 old ones.
+
+# %%
+crosswalk = gazetteer.crosswalk_2025("district")
+main_2025 = (
+    crosswalk.sort_values(["district_code", "share"], ascending=[True, False])
+    .drop_duplicates("district_code")
+    .set_index("district_code")["province_2025_code"]
+)
+split = crosswalk.groupby("district_code").size().gt(1).sum()
+print(f"districts split across 2025 provinces: {split}; "
+      f"districts without a 2025 province: {(~districts['district_code'].isin(main_2025.index)).sum()}")
+fig = maps_base.overlay_2025_map(
+    districts,
+    main_2025,
+    provinces_2025,
+    provinces,
+    title="34 tỉnh từ 1/7/2025 trên 705 huyện cũ / 2025 provinces over the old districts",
+    archipelagos=archipelagos,
+)
+figures.add_source(
+    fig,
+    "vietnamese-provinces-database (MIT); dvhcvn (GPL-3.0); vietnamadminunits (MIT)",
+    "2025-07-01",
+)
+figures.save(fig, "00_provinces_2025_overlay")
