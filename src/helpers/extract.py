@@ -94,8 +94,8 @@ _EXPECTED = re.compile(
     r"trình (?:UBND|Thủ tướng|Chủ tịch|cấp)|chờ (?:công nhận|quyết định)|lập hồ sơ|hoàn thiện hồ sơ|đang (?:trình|chờ)|"
     r"tờ trình", re.I)
 _TARGET = re.compile(
-    r"phấn đấu(?! với)|(?<!sự )quyết tâm(?! (?:chính trị )?cao)|(?<!vượt )(?<!so với )(?<!so )(?<![Tt]rình )mục tiêu(?! [Qq]uốc gia)(?! (?:đề ra|cả giai đoạn|năm 20\d\d\)))|(?<!trong )(?<!theo )(?<!vượt )(?<!% )kế hoạch|(?<![\d/] )(?<![\d/]  )(?<!\d )chỉ tiêu(?! (?:của|do))|đăng ký|lộ trình|"
-    r"cần (?:phải )?(?:hoàn thành|đạt)|huy động (?:mọi |các )?nguồn lực|hỗ trợ (?:xã|huyện|thôn)|nhằm|hướng tới|hướng đến|để (?:huyện|xã|tỉnh)|đặt ra|dự định|tiếp tục xây dựng|"
+    r"phấn đấu(?! với)|(?<!sự )quyết tâm(?! (?:chính trị )?cao)|(?<!vượt )(?<!so với )(?<!so )(?<![Tt]rình )(?<!hoàn thành )mục tiêu(?! [Qq]uốc gia)(?! (?:đề ra|cả giai đoạn|năm 20\d\d\)))|(?<!trong )(?<!theo )(?<!vượt )(?<!% )kế hoạch|(?<![\d/] )(?<![\d/]  )(?<!\d )chỉ tiêu(?! (?:của|do))|đăng ký|lộ trình|"
+    r"cần (?:phải )?(?:hoàn thành|đạt)|huy động (?:mọi |các )?nguồn lực|hỗ trợ (?:xã|huyện|thôn)|nhằm|hướng tới|hướng đến|để (?:huyện|xã|tỉnh)|dự định|tiếp tục xây dựng|"
     r"xây dựng (?:thành công |đạt chuẩn )?(?:xã|huyện) .{0,30}năm 20\d\d|chỉ đạo xây dựng", re.I)
 _NOT_RECORD = re.compile(r"^\s*(?:%|phần trăm)|^\s*tiêu chí\s*/", re.I)
 
@@ -433,7 +433,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             continue
         pre = s[max(lo, m.start() - 25):m.start()].lower()
         stock_is = re.search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,70}\blà\s*$", s[max(lo, m.start() - 90):m.start()].lower())
-        if not stock_is and re.search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre):
+        if not stock_is and re.search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|(?<!đối )với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre):
             continue
         if re.match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\S+\s+){0,6}(?:kể trên|nói trên)|\s*(?:\w+\s+){0,2}này\b", s[m.end():m.end() + 40]) and not (
                 noun == "địa phương" or re.search(r"hoàn thành nhiệm vụ", s[m.end():m.end() + 80])):
@@ -784,7 +784,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 continue
             if g.names and g.count is None and not g.pilot and not g.from_count:
                 near_pred = pred_t is not None and (pred_t.start() < 45 or re.match(r"\s*(?:\([^)]*\)\s*)?(?:là|cũng|đã|vừa|được|chính thức|trở thành)\b", tail) is not None) and not re.match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
-                if (re.match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức)\b", tail) and not re.search(r"lễ (?:công bố|đón)", tail[:60])) or \
+                if (re.match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức|xét|đề nghị)\b", tail) and not re.search(r"lễ (?:công bố|đón)", tail[:60])) or \
                         re.match(r"\s*(?:đã\s+|vừa\s+)?công nhận\s+(?:thêm\s+)?\d", tail):
                     continue
                 verb_before = re.search(r"(?:công nhận|đưa|hỗ trợ|xây dựng|thẩm định|bỏ phiếu|đề nghị)[^,;]{0,25}$", before)
@@ -807,7 +807,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                           district=dist, standard=local_std, measure="recognized", modality="target", year=year, as_of=as_of)
                 continue
             pend = g.end - a + (pred_t.end() + 10 if pred_t is not None else 10)
-            if g.names and g.count is None:
+            if g.names:
                 nxt_g = min((h.start for h in groups if h.start > g.end), default=b)
                 pend = max(pend, nxt_g - a)
             mod = _modality(clause[:pend], head)
@@ -958,6 +958,9 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
     level = None
     if re.search(r"tiêu chí (?:huyện|của huyện)|huyện (?:nông thôn mới|NTM)|bộ tiêu chí huyện", s[max(a, m.start() - 80):m.end() + 48], re.I):
         level = "district"
+    if subj and re.search(r"\b(?:và|,)\s+huyện\s+(?:đã\s+|cũng\s+)?(?:đạt|hoàn thành)", s[subj[-1].end:m.start()]):
+        subj = []
+        level = "district"
     if subj:
         g = subj[-1]
         if g.names:
@@ -975,8 +978,6 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
             if achieved > 19 and total is None:
                 return
             if g.new or re.search(r"thêm\s*$", s[max(a, g.start - 8):g.start]):
-                return
-            if g.total is not None and re.search(r"công nhận|đạt chuẩn", s[m.end():b]):
                 return
             if g.unit == "commune" and achieved > 19:
                 return
