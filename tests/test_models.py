@@ -241,3 +241,32 @@ def test_forecast_beyond_the_data_covers_unrecognised_districts():
     recognised = set(ev.loc[ev["year_known"], "district_code"])
     assert fc.info["target"] == 2025 and not (set(fc.table["district_code"]) & recognised)
     assert fc.table["event"].isna().all() and fc.table["p_model"].between(0, 1).all()
+
+
+# ----------------------------------------------------------------------------- figures
+def test_figures_render_with_legends():
+    import matplotlib.pyplot as plt
+
+    units, ev = m.simulate_hazard_panel(300, 20, seed=2)
+    fit = m.fit_hazard(m.person_period(units, ev, 2011, 2024), "cloglog", time_effect="period")
+    km = m.kaplan_meier(units, ev)
+    bt = m.backtest_forecast(units, ev, [2020, 2021])
+    for fig in (m.plot_coefficients({"cloglog": fit}), m.plot_km(km), m.plot_calibration(bt.extra["predictions"])):
+        ax = fig.axes[0]
+        assert ax.get_legend() is not None and ax.get_legend().get_texts()
+        plt.close(fig)
+
+
+def test_category_map_draws_every_district(mirror):
+    import matplotlib.pyplot as plt
+
+    from helpers import boundaries
+
+    geo = boundaries.districts()
+    geo["cls"] = np.where(geo["district_code"].astype(int) % 2 == 0, "High-High", "Low-Low")
+    geo.loc[geo.index[:5], "cls"] = None  # not analysed: hatched and counted
+    fig = m.plot_category_map(geo, "cls", m.LISA_CATEGORIES, "test")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any("(5)" in t and "not analysed" in t for t in labels)
+    assert len(fig.axes[0].child_axes) == 2  # Hoàng Sa and Trường Sa insets
+    plt.close(fig)

@@ -1448,7 +1448,8 @@ def _label(term: str) -> str:
             "start_share": "Tỷ lệ xã đạt chuẩn ban đầu"}.get(term, term)
 
 
-def plot_coefficients(results: dict[str, ModelResult], scale: str = "hazard_ratio", title: str = ""):
+def plot_coefficients(results: dict[str, ModelResult], scale: str = "hazard_ratio", title: str = "",
+                      legend_loc: str = "upper right"):
     """Forest plot of ratios (log axis) for several fits of the same terms."""
     import matplotlib.pyplot as plt
 
@@ -1457,7 +1458,7 @@ def plot_coefficients(results: dict[str, ModelResult], scale: str = "hazard_rati
         for t in r.table["term"]:
             if not str(t).startswith(("time[", "cut[")) and t not in terms:
                 terms.append(t)
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(terms) + 1.6))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(terms) + 0.15 * len(results) + 1.6))
     k = len(results)
     for j, (name, r) in enumerate(results.items()):
         t = r.table.set_index("term")
@@ -1470,16 +1471,25 @@ def plot_coefficients(results: dict[str, ModelResult], scale: str = "hazard_rati
                 lo.append(t.loc[term, f"{col}_low"])
                 hi.append(t.loc[term, f"{col}_high"])
         xs, lo, hi = map(np.asarray, (xs, lo, hi))
+        n_units = r.info.get("n_units", r.info.get("n", "?"))
+        events = r.info.get("events")
         ax.errorbar(xs, ys, xerr=[xs - lo, hi - xs], fmt="o", ms=4, capsize=2,
-                    label=f"{name} (n={r.info.get('n', '?')}, sự kiện/events={r.info.get('events', '?')})")
+                    label=f"{name} ({n_units} huyện/districts" + (f", {events} sự kiện/events)" if events is not None else ")"))
     ax.axvline(1, color="#555555", lw=0.8)
     ax.set_xscale("log")
+    from matplotlib.ticker import FixedLocator, NullFormatter, StrMethodFormatter
+
+    lo_x, hi_x = ax.get_xlim()
+    ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if lo_x <= t <= hi_x]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(range(len(terms)), [_label(t) for t in terms])
-    ax.invert_yaxis()
+    ax.set_ylim(len(terms) - 0.5, -0.6 - 0.32 * (k + 1))  # inverted, with room for the legend on top
     ax.set_xlabel({"hazard_ratio": "Tỷ số nguy cơ / hazard ratio (95% CI)",
                    "odds_ratio": "Tỷ số chênh / odds ratio (95% CI)"}.get(scale, scale))
     ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1)
+    ax.legend(loc=legend_loc, fontsize=7, frameon=True, framealpha=0.9, edgecolor="none")
     return fig
 
 
@@ -1489,20 +1499,25 @@ def plot_km(km: ModelResult, title: str = ""):
 
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     t = km.table
-    for g, sub in t.groupby("group", sort=False):
-        start = WINDOW[km.info["time"]][0] - 1
-        x = np.concatenate([[start], sub["year"].to_numpy()])
-        y = np.concatenate([[0.0], 1 - sub["surv"].to_numpy()])
-        lo = np.concatenate([[0.0], 1 - sub["ci_high"].to_numpy()])
-        hi = np.concatenate([[0.0], 1 - sub["ci_low"].to_numpy()])
+    start, end = WINDOW[km.info["time"]]
+    order = t.groupby("group")["recognised"].last().sort_values(ascending=False).index
+    for g in order:
+        sub = t.loc[t["group"] == g]
+        x = np.concatenate([[start - 1], sub["year"].to_numpy(), [end]])
+        y = np.concatenate([[0.0], 1 - sub["surv"].to_numpy(), [1 - sub["surv"].iloc[-1]]])
+        lo = np.concatenate([[0.0], 1 - sub["ci_high"].to_numpy(), [1 - sub["ci_high"].iloc[-1]]])
+        hi = np.concatenate([[0.0], 1 - sub["ci_low"].to_numpy(), [1 - sub["ci_low"].iloc[-1]]])
         line, = ax.step(x, y, where="post",
-                        label=f"{REGION_LABELS.get(g, g)} (n={int(sub['n_units'].iloc[0])}, sự kiện={int(sub['n_events_total'].iloc[0])})")
+                        label=f"{REGION_LABELS.get(g, g)} ({int(sub['n_units'].iloc[0])}, {int(sub['n_events_total'].iloc[0])})")
         ax.fill_between(x, lo, hi, step="post", alpha=0.12, color=line.get_color())
     ax.set_ylim(0, 1)
     ax.set_xlabel("Năm đạt chuẩn / standard year" if km.info["time"] == "standard_year" else "Năm quyết định / decision year")
     ax.set_ylabel("Tỷ lệ huyện đã đạt chuẩn NTM (1 − KM)")
     ax.set_title(title)
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", title="Vùng / region (n huyện, sự kiện/events)", title_fontsize=7.5)
+    ax.text(0.99, 0.985, f"{km.info['excluded_unknown']} recognitions without a year excluded;\n"
+            "districts missing from the table count as not recognised\n(curves are lower bounds). Bands: 95% CI.",
+            transform=ax.transAxes, ha="right", va="top", fontsize=6.5, color="#555555")
     return fig
 
 
@@ -1514,8 +1529,10 @@ def plot_calibration(predictions: pd.DataFrame, n_bins: int = 5, title: str = ""
     top = 0.0
     for col, lab, mk in (("p_model", "Mô hình / hazard model", "o"), ("p_base", "Tỷ lệ nền / base rate", "s")):
         c = calibration_table(predictions, col, n_bins)
+        p = predictions.dropna(subset=["event"])
+        brier = float(np.mean((p[col] - p["event"]) ** 2))
         ax.errorbar(c["p_mean"], c["observed"], yerr=[c["observed"] - c["ci_low"], c["ci_high"] - c["observed"]],
-                    fmt=mk, ms=5, capsize=2, label=f"{lab} ({len(c)} nhóm/bins)")
+                    fmt=mk, ms=5, capsize=2, label=f"{lab}: Brier {brier:.4f} ({len(c)} nhóm/bins)")
         top = max(top, c["ci_high"].max(), c["p_mean"].max())
     top = min(1.0, top * 1.1 + 0.01)
     ax.plot([0, top], [0, top], color="#555555", lw=0.8, ls="--", label="Hiệu chuẩn hoàn hảo / perfect")
@@ -1524,7 +1541,9 @@ def plot_calibration(predictions: pd.DataFrame, n_bins: int = 5, title: str = ""
     ax.set_xlabel("Xác suất dự báo / predicted probability")
     ax.set_ylabel("Tỷ lệ thực tế / observed frequency (95% CI)")
     ax.set_title(title)
-    ax.legend(loc="upper left")
+    p = predictions.dropna(subset=["event"])
+    ax.legend(loc="upper left", title=f"{len(p)} huyện-năm / district-years, {int(p['event'].sum())} sự kiện/events",
+              title_fontsize=7.5)
     return fig
 
 
@@ -1554,8 +1573,7 @@ def plot_category_map(gdf, column: str, categories: dict[str, tuple[str, str]], 
                        linewidth=0.0)
     maps_base.draw(axes, maps_base.province_borders(g), insets=False, facecolor="none", edgecolor="#404040",
                    linewidth=0.4)
-    for ax in axes.insets.values():
-        boundaries.to_map_crs(arch).plot(ax=ax, facecolor="#f2f2f2", edgecolor="#404040", linewidth=0.3)
+    maps_base.draw(axes, arch, facecolor="#f2f2f2", edgecolor="#404040", linewidth=0.3)
     handles = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=f"{lab} ({int((g[column] == k).sum())})")
                for k, (c, lab) in categories.items()]
     if len(other):
@@ -1566,7 +1584,7 @@ def plot_category_map(gdf, column: str, categories: dict[str, tuple[str, str]], 
                      title=legend_title or None, title_fontsize=6.8, borderaxespad=0.0)
     foot = " ".join(t for t in (note, boundaries.missing_note(gdf) if "geometry_source" in gdf.columns else "") if t)
     if foot:
-        axes.main.text(0.0, 0.66, textwrap.fill(foot, 62), transform=axes.main.transAxes, ha="left", va="top",
+        axes.main.text(0.0, 0.66, textwrap.fill(foot, 46), transform=axes.main.transAxes, ha="left", va="top",
                        fontsize=5.6, color="#7a3b00", linespacing=1.25)
     axes.main.set_title(title, loc="left")
     return axes.fig
