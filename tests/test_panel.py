@@ -265,6 +265,7 @@ def test_reform_columns_and_aggregation(built):
     assert a.loc[("P1", 2021), "ntm_communes_met"] == 8
     assert a.loc[("P2", 2025), "ntm_districts_recognised"] == 2
     assert a.loc[("P2", 2025), "ntm_districts_share"] == pytest.approx(1.0)
+    assert a.loc[("P1", 2021), "n_rural_districts"] == 2
     assert pd.isna(a.loc[("P2", 2021), "ntm_communes_met"])  # nobody reported
     # the 63-province aggregation adds up to the same district count
     assert panel.aggregate(built, by="province")["n_districts"].sum() == len(built)

@@ -203,10 +203,11 @@ def classify(values: pd.Series, column: str, *, scheme: str | None = None, k: in
         return Classes([], [], codes, title)
     if info.kind == "share" and scheme is None:
         scheme, bins = "UserDefined", bins or [0.2, 0.4, 0.6, 0.8, 1.0]
+    few = False
     if scheme is None:
         uniq = np.unique(valid.to_numpy())
         if len(uniq) <= k:
-            scheme, bins = "UserDefined", [float(u) for u in uniq]
+            scheme, bins, few = "UserDefined", [float(u) for u in uniq], True
         else:
             scheme = "FisherJenks"
     if scheme == "UserDefined":
@@ -223,17 +224,22 @@ def classify(values: pd.Series, column: str, *, scheme: str | None = None, k: in
     edges = [float(b) for b in classifier.bins]
     labels = []
     lower = float(valid.min())
+    integer = bool(np.all(np.mod(valid.to_numpy(), 1) == 0))
     for i, hi in enumerate(edges):
-        lo = lower if i == 0 else edges[i - 1]
         if info.kind == "share":
             lo_s = 0 if i == 0 else round(edges[i - 1] * 100)
             labels.append(f"{lo_s}–{round(hi * 100)} %")
-        elif scheme == "UserDefined" and bins and len(np.unique(valid)) <= k and lo != hi:
+            continue
+        lo = lower if i == 0 else edges[i - 1]
+        if few:
             labels.append(_fmt(hi))
-        elif i == 0 or lo == hi:
-            labels.append(_fmt(hi) if lo == hi else f"{_fmt(lo)}–{_fmt(hi)}")
+        elif integer:
+            lo = lower if i == 0 else np.floor(edges[i - 1]) + 1
+            hi = np.floor(hi)
+            labels.append(_fmt(hi) if lo >= hi else f"{_fmt(lo)}–{_fmt(hi)}")
         else:
-            labels.append(f"> {_fmt(lo)}–{_fmt(hi)}")
+            labels.append(_fmt(hi) if lo == hi else
+                          f"{_fmt(lo)}–{_fmt(hi)}" if i == 0 else f"> {_fmt(lo)}–{_fmt(hi)}")
     colors = _cmap_colors(cmap or "YlGn", len(edges))
     unit = f" ({info.unit})" if info.unit else ""
     return Classes(labels, colors, codes, title + unit)

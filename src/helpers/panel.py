@@ -750,9 +750,10 @@ def aggregate(panel: pd.DataFrame, by: str = "province_2025") -> pd.DataFrame:
     July 2025 reform; a split district counts once, in its majority province) or
     ``by="province"`` (63 pre-2025 provinces).
 
-    Per (province, year): ``n_districts``, ``n_split_districts``, and per standard ``S``:
+    Per (province, year): ``n_districts``, ``n_rural_districts`` (all but urban *quận*, which
+    are outside the programme), ``n_split_districts``, and per standard ``S``:
     ``S_districts_recognised`` (status recognised), ``S_districts_known`` (status not
-    unknown), ``S_districts_share`` (recognised / n_districts), ``S_communes_met`` and
+    unknown), ``S_districts_share`` (recognised / n_rural_districts), ``S_communes_met`` and
     ``S_communes_total`` summed over the districts with a report that year,
     ``S_communes_reporting`` (how many districts reported), ``S_communes_named``; and
     ``n_records``, ``districts_with_record``.
@@ -762,8 +763,10 @@ def aggregate(panel: pd.DataFrame, by: str = "province_2025") -> pd.DataFrame:
     if keys is None:
         raise ValueError(f"by must be 'province_2025' or 'province', not {by!r}")
     p = panel.copy()
+    p["_eligible"] = p["district_type"].astype("string").str.lower().fillna("") != "quận"
     agg: dict[str, tuple[str, str]] = {
         "n_districts": ("district_code", "nunique"),
+        "n_rural_districts": ("_eligible", "sum"),
         "n_split_districts": ("province_2025_split", "sum"),
         "n_records": ("n_records", "sum"),
         "districts_with_record": ("has_record", "sum"),
@@ -783,8 +786,9 @@ def aggregate(panel: pd.DataFrame, by: str = "province_2025") -> pd.DataFrame:
         if c not in (*keys, "year"):
             out[c] = out[c].astype("Int64")
     for std in STANDARDS:
+        rural = out["n_rural_districts"].astype("Float64")
         out[f"{std}_districts_share"] = (out[f"{std}_districts_recognised"].astype("Float64")
-                                         / out["n_districts"].astype("Float64"))
+                                         / rural.where(rural > 0))
         tot = out[f"{std}_communes_total"].astype("Float64")
         out[f"{std}_communes_share"] = (out[f"{std}_communes_met"].astype("Float64")
                                         / tot.where(tot > 0))
