@@ -293,6 +293,26 @@ def test_extracted_values_and_disagreements(tmp_path):
     assert "communes_ntm" not in diffs.index
 
 
+def test_charts_draw_legend_and_source_without_extracted_values(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from helpers import published_plots as plots
+
+    df = _table(tmp_path, [_row("2019-06", value="4402", doc_id="c019", article="019"),
+                           _row("2019-06", value="5458", article="078", caveat="DOUBTFUL"),
+                           _row("2021-04", measure="communes_total", value="8267", article="073"),
+                           _row("2025", measure="pct_ntm", value="80", modality="target",
+                                article="011", doc_id="c011")])
+    empty = pub.extracted_values(pd.DataFrame(columns=["unit", "measure", "modality", "standard",
+                                                       "counted", "doc_id", "place", "achieved",
+                                                       "total", "as_of"]))
+    for fig in (plots.plot_communes(df), plots.plot_vs_extracted(df, empty, "none")):
+        texts = [t.get_text() for t in fig.texts]
+        assert any(t.startswith("Nguồn / Source:") for t in texts)
+        assert all(ax.get_legend() is not None for ax in fig.axes[:1])
+        plt.close(fig)
+
+
 # --- against the shared corpus --------------------------------------------------------------
 
 def _series() -> pd.DataFrame:

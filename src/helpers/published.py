@@ -344,7 +344,7 @@ def detect_conflicts(df: pd.DataFrame) -> pd.DataFrame:
                         flags[x].add("ORDER_CONFLICT")
                         partners[x].add(_label(out.loc[other]))
     out["flags"] = [
-        _join(sorted(set(_split(old)) | flags[i])) for i, old in zip(out.index, out["flags"])
+        _join(sorted(set(_split(old)) | flags[i])) for i, old in zip(out.index, out["flags"], strict=True)
     ] if "flags" in out.columns else [_join(sorted(flags[i])) for i in out.index]
     out["conflicts_with"] = [_join(sorted(partners[i])) for i in out.index]
     return out
@@ -470,7 +470,8 @@ def compare_with_records(points: pd.DataFrame, records: pd.DataFrame) -> pd.Data
                          & (cand["counted"] == p["counted"])]
         extracted.append(";".join(
             f"{_fmt(a) if pd.notna(a) else '?'}/{_fmt(t) if pd.notna(t) else '-'} {m}"
-            for a, t, m in zip(same_kind["_achieved"], same_kind["_total"], same_kind["modality"])
+            for a, t, m in zip(same_kind["_achieved"], same_kind["_total"], same_kind["modality"],
+                               strict=True)
         ) or None)
         if not p["expect"]:
             statuses.append(p["why_not"])
@@ -504,7 +505,8 @@ def extracted_values(records: pd.DataFrame, unit: str = "country") -> pd.DataFra
     inverse = {(std, counted): m for m, (std, counted, _) in RECORD_KEYS.items()}
     recs = records[(records["unit"] == unit) & (records["measure"] == "units_met")
                    & records["modality"].isin(["actual", "target"])].copy()
-    recs["series_measure"] = [inverse.get((s, c)) for s, c in zip(recs["standard"], recs["counted"])]
+    pairs = zip(recs["standard"], recs["counted"], strict=True)
+    recs["series_measure"] = [inverse.get(pair) for pair in pairs]
     recs = recs[recs["series_measure"].notna()]
     dates = []
     for value in recs.get("as_of", pd.Series(index=recs.index, dtype=object)):

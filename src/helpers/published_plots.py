@@ -94,9 +94,8 @@ def plot_communes(series: pd.DataFrame) -> Figure:
     """Communes meeting NTM / nâng cao / kiểu mẫu (counts) and the shares with their targets."""
     figures.use_style()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.6))
-    for measure, key, lab in [("communes_ntm", "ntm", "đạt chuẩn NTM"),
-                              ("communes_advanced", "advanced", "NTM nâng cao"),
-                              ("communes_model", "model", "NTM kiểu mẫu")]:
+    for measure, key in [("communes_ntm", "ntm"), ("communes_advanced", "advanced"),
+                         ("communes_model", "model")]:
         _points(ax1, _actual(series, measure), COLORS[key])
     totals = _actual(series, "communes_total").sort_values("date")
     ax1.scatter(totals["date"], totals["value"], marker="_", s=120, color=COLORS["grey"], zorder=2)
@@ -162,11 +161,9 @@ def plot_districts(series: pd.DataFrame) -> Figure:
     _marker_legend(ax1, [("district units recognised", COLORS["district"])],
                    extra=[Line2D([], [], ls="", marker="D", mfc="white", color=COLORS["district"],
                                  label="target for that year (mục tiêu)")])
-    for measure, color, lab in [
-        ("provinces_with_district_units", COLORS["district"], "tỉnh có ≥1 huyện đạt chuẩn"),
-        ("provinces_100pct_communes", COLORS["ntm"], "tỉnh có 100% xã đạt chuẩn"),
-        ("provinces_completed", COLORS["model"], "tỉnh hoàn thành nhiệm vụ"),
-    ]:
+    for measure, color in [("provinces_with_district_units", COLORS["district"]),
+                           ("provinces_100pct_communes", COLORS["ntm"]),
+                           ("provinces_completed", COLORS["model"])]:
         _points(ax2, _actual(series, measure), color, label_offset=3)
     ax2.set_title("Cấp tỉnh (provinces)")
     ax2.set_ylabel("số tỉnh, thành phố")
@@ -195,7 +192,7 @@ def plot_vs_extracted(series: pd.DataFrame, extracted: pd.DataFrame, source_note
               ("communes_model", "xã NTM kiểu mẫu", "model"),
               ("district_units_ntm", "đơn vị cấp huyện đạt chuẩn", "district")]
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
-    for ax, (measure, title, key) in zip(axes.flat, panels):
+    for ax, (measure, title, key) in zip(axes.flat, panels, strict=True):
         pub = _actual(series, measure).sort_values("date")
         ax.plot(pub["date"], pub["value"], color=COLORS["grey"], lw=0.8, alpha=0.5)
         ax.scatter(pub["date"], pub["value"], s=30, facecolor="white", edgecolor=COLORS["grey"],
@@ -236,7 +233,7 @@ def plot_provinces(series: pd.DataFrame) -> Figure:
     figures.use_style()
     places = list(dict.fromkeys(series["place"]))
     fig, axes = plt.subplots(1, len(places), figsize=(3.8 * len(places), 3.8), squeeze=False)
-    for ax, place in zip(axes.flat, places):
+    for ax, place in zip(axes.flat, places, strict=True):
         df = series[series["place"] == place]
         for measure, key in [("communes_ntm", "ntm"), ("communes_advanced", "advanced"),
                              ("communes_model", "model")]:
