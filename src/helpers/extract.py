@@ -730,7 +730,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         _remember(s, state)
         return
     as_of = _as_of(s, ctx)
-    head = s[:70]
+    head = s[:70].split(";")[0]
     sent_std = _std_of(s)
     if sent_std is None:
         sent_std = state.get("std")
