@@ -213,7 +213,7 @@ def cache_key() -> str:
 
 def _build_functions() -> list:
     return [
-        _inputs, _build_cache, _build_full, _simplify_coverage, _restore, _valid, _ring,
+        _inputs, _build_cache, _schemas, _validate, _build_full, _simplify_coverage, _restore, _valid, _ring,
         _polygon, _geometry, _geojson_feature, _strip_type, _area_km2,
         _rebuild_from_2025_communes, quang_ninh_assignment, _commune_links,
         _commune_links_package, _package_tables, _commune_districts_2022,
@@ -417,6 +417,67 @@ def _restore(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     return gdf[columns].reset_index(drop=True)
 
 
+@cache
+def _schemas() -> dict:
+    """pandera schemas of the attribute columns (imported lazily: loading stays fast)."""
+    import pandera.pandas as pa
+
+    def code(width: int, unique: bool = False) -> pa.Column:
+        return pa.Column(str, pa.Check.str_matches(rf"^\d{{{width}}}$"), unique=unique)
+
+    area = pa.Column(float, pa.Check.ge(0))
+    return {
+        "districts": pa.DataFrameSchema(
+            {
+                "district_code": code(3, unique=True),
+                "district_name": pa.Column(str, pa.Check.str_length(min_value=1)),
+                "district_type": pa.Column(
+                    str, pa.Check.isin(["Huyện", "Quận", "Thị xã", "Thành phố"])
+                ),
+                "province_code": code(2),
+                "province_name": pa.Column(str, pa.Check.str_length(min_value=1)),
+                "geometry_source": pa.Column(str, pa.Check.isin(list(GEOMETRY_SOURCES))),
+                "area_km2": area,
+            },
+            strict=False,
+        ),
+        "provinces": pa.DataFrameSchema(
+            {
+                "province_code": code(2, unique=True),
+                "province_name": pa.Column(str),
+                "geometry_source": pa.Column(
+                    str, pa.Check.isin(["dvhcvn", "2025_outline", "missing"])
+                ),
+                "area_km2": area,
+            },
+            strict=False,
+        ),
+        "provinces_2025": pa.DataFrameSchema(
+            {
+                "province_2025_code": code(2, unique=True),
+                "province_2025_name": pa.Column(str, pa.Check.str_length(min_value=1)),
+                "area_km2": area,
+            },
+            strict=False,
+        ),
+        "archipelagos": pa.DataFrameSchema(
+            {"name": pa.Column(str, unique=True), "commune_2025_code": code(5)}, strict=False
+        ),
+    }
+
+
+def _validate(name: str, gdf: gpd.GeoDataFrame) -> None:
+    """Schema of the attributes, plus valid, polygonal geometry wherever a source exists."""
+    _schemas()[name].validate(pd.DataFrame(gdf.drop(columns="geometry")))
+    present = (
+        gdf["geometry_source"] != "missing" if "geometry_source" in gdf.columns
+        else pd.Series(True, index=gdf.index)
+    )
+    bad = gdf.loc[present & (~gdf.geometry.is_valid | gdf.geometry.is_empty)]
+    if not bad.empty:
+        raise ValueError(f"{name}: invalid or empty geometry in rows {bad.index.tolist()[:10]}")
+
+
 def _build_cache(paths: dict[str, Path]) -> None:
     layers_full = _build_full()
     layers_simple = {
@@ -425,6 +486,9 @@ def _build_cache(paths: dict[str, Path]) -> None:
         "provinces_2025": _simplify_coverage(layers_full["provinces_2025"]),
         "archipelagos": layers_full["archipelagos"],
     }
+    for layers in (layers_full, layers_simple):
+        for name, gdf in layers.items():
+            _validate(name, gdf)
     folder = paths["full"].parent
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("boundaries_*.gpkg"):  # stale keys
