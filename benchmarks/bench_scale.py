@@ -28,6 +28,7 @@ import resource
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -57,6 +58,23 @@ def replicate(sources: list[Path], start: int, stop: int, folder: Path) -> None:
                     shutil.copyfile(src.with_suffix(suffix), folder / f"r{i:07d}{suffix}")
 
 
+def _rss_mb() -> float:
+    """This process's resident set size now, MB."""
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _sample_rss(client, stop: threading.Event, samples: list, every: float = 5.0) -> None:
+    """Every ``every`` seconds until ``stop``: (seconds since start, max worker RSS, MB)."""
+    start = time.perf_counter()
+    while not stop.wait(every):
+        try:
+            samples.append((time.perf_counter() - start, max(client.run(_rss_mb).values())))
+        except Exception:  # noqa: BLE001 - a missed sample is not a failed benchmark
+            pass
+
+
 def _warm() -> None:
     from helpers import extract
 
@@ -72,9 +90,15 @@ def run_once(corpus: Path, out: Path, workers: int, partition_size: int) -> dict
                       dashboard_address=":0", memory_limit=0) as cluster, Client(cluster) as client:
         client.run(_warm)
         cpu_before = client.run(_cpu_seconds)
+        samples: list = []
+        stop = threading.Event()
+        sampler = threading.Thread(target=_sample_rss, args=(client, stop, samples), daemon=True)
         start = time.perf_counter()
+        sampler.start()
         run = extract_corpus_dask([corpus], out, client=client, partition_size=partition_size)
         seconds = time.perf_counter() - start
+        stop.set()
+        sampler.join()
         cpu = sum(client.run(_cpu_seconds).values()) - sum(cpu_before.values())
         peaks = client.run(_peak_rss_mb)
     # docs per CPU-second does not depend on what else the machine runs; cores_used (worker
@@ -84,6 +108,9 @@ def run_once(corpus: Path, out: Path, workers: int, partition_size: int) -> dict
             "worker_cpu_s": round(cpu, 1), "docs_per_cpu_s": round(run.n_documents / cpu, 1),
             "cores_used": round(cpu / seconds, 2),
             "peak_rss_mb_per_worker": sorted(round(v, 1) for v in peaks.values()),
+            # worker RSS (largest worker) at each quarter of the run: flat = bounded memory
+            "rss_mb_by_quarter": [round(max([r for t, r in samples if t <= q * seconds] or [0]), 1)
+                                  for q in (0.25, 0.5, 0.75, 1.0)],
             "problems": len(run.problems)}
 
 
