@@ -55,11 +55,11 @@ print(f"national: {len(national)} published values from {national['article'].nun
 
 # %%
 fig = plots.plot_communes(national)
-figures.save(fig, "05_published_communes")
+_ = figures.save(fig, "05_published_communes")
 
 # %%
 fig = plots.plot_districts(national)
-figures.save(fig, "05_published_districts")
+_ = figures.save(fig, "05_published_districts")
 
 # %% [markdown]
 # ## What the flags say
@@ -127,7 +127,7 @@ else:
 
 # %%
 fig = plots.plot_vs_extracted(national, extracted, note)
-figures.save(fig, "05_published_vs_extracted")
+_ = figures.save(fig, "05_published_vs_extracted")
 
 # %% [markdown]
 # ## Provinces with a series in the references
@@ -140,7 +140,7 @@ figures.save(fig, "05_published_vs_extracted")
 
 # %%
 fig = plots.plot_provinces(provinces)
-figures.save(fig, "05_province_series")
+_ = figures.save(fig, "05_province_series")
 if records is not None and len(records):
     pdiffs = pub.disagreements(provinces, records[records["unit"] == "province"], unit="province")
     pdiffs = pdiffs[pdiffs["kind"] != "not_in_reference"]
@@ -162,7 +162,10 @@ if records is not None and len(records):
     found = result[result["status"] == "found"]
     missed = result[result["status"] != "found"]
     print(f"recovered {len(found)} of {len(result)} expected published points")
-    display(missed[["doc_id", "as_of", "measure", "value", "total", "status", "extracted"]])
+    if missed.empty:
+        print("missed: none")
+    else:
+        display(missed[["doc_id", "as_of", "measure", "value", "total", "status", "extracted"]])
 else:
     print(f"{int(points['expect'].sum())} published points are checkable; no extractor output here")
 print(points["why_not"].fillna("expected").value_counts().to_string())

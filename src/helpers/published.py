@@ -439,6 +439,7 @@ def expected_points(df: pd.DataFrame) -> pd.DataFrame:
             "as_of": row["as_of"], "measure": row["measure"], "value": row["value"],
             "modality": row["modality"], "standard": standard, "counted": counted,
             "total": total, "expect": why is None, "why_not": why,
+            "date_basis": row["date_basis"],
         })
     out = pd.DataFrame(rows)
     out["total"] = out["total"].astype("Int64")
@@ -535,7 +536,8 @@ def disagreements(series: pd.DataFrame, records: pd.DataFrame, unit: str = "coun
 
     ``kind``: ``missing`` (a published count of a corpus document the extractor did not
     give), ``total_differs``, ``value_differs`` (the extractor gives the same measure in that
-    document with another value), ``as_of_differs`` (value found, dated otherwise),
+    document with another value), ``as_of_differs`` (value found, dated otherwise; not
+    reported where the reference's own date is approximate or undated),
     ``not_in_reference`` (an extracted count of a document or
     measure the reference table does not hold).
     """
@@ -550,7 +552,8 @@ def disagreements(series: pd.DataFrame, records: pd.DataFrame, unit: str = "coun
         for _, p in res[res["status"] == "found"].iterrows():
             raw = p["extracted_as_of"]
             got_dates = [d for d in raw.split(";") if d] if isinstance(raw, str) else []
-            if got_dates and not any(_same_date(d, p["as_of"]) for d in got_dates):
+            vague = p.get("date_basis") in {"approximate", "undated"}
+            if got_dates and not vague and not any(_same_date(d, p["as_of"]) for d in got_dates):
                 rows.append({"kind": "as_of_differs", "doc_id": p["doc_id"], "as_of": p["as_of"],
                              "measure": p["measure"], "modality": p["modality"],
                              "published": p["value"], "published_total": p["total"],
