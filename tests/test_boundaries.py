@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -275,3 +276,24 @@ def test_schema_validation_catches_bad_rows(simple):
     wrong_source.loc[wrong_source.index[0], "geometry_source"] = "guessed"
     with pytest.raises(Exception, match="geometry_source"):
         boundaries._validate("districts", wrong_source)
+
+
+def test_damaged_cache_is_rebuilt(simple, monkeypatch, tmp_path):
+    good = boundaries.cache_paths()
+    paths = {kind: tmp_path / path.name for kind, path in good.items()}
+    shutil.copy(good["full"], paths["full"])
+    paths["simplified"].write_bytes(b"not a geopackage")
+    builds = []
+
+    def fake_build(p):  # stands in for the slow build: restores good files
+        builds.append(p)
+        for kind in p:
+            shutil.copy(good[kind], p[kind])
+
+    monkeypatch.setattr(boundaries, "cache_paths", lambda: paths)
+    monkeypatch.setattr(boundaries, "_build_cache", fake_build)
+    with pytest.warns(UserWarning, match="unreadable"):
+        again = boundaries.districts()
+    assert len(builds) == 1 and len(again) == 705
+    paths["full"].unlink()  # an incomplete cache is rebuilt without a warning
+    assert len(boundaries.provinces()) == 63 and len(builds) == 2

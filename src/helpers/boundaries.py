@@ -54,10 +54,13 @@ import hashlib
 import importlib.util
 import inspect
 import json
+import os
 import re
 import sqlite3
 import unicodedata
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -132,6 +135,7 @@ _WARD_2025 = re.compile(
     r"^vietnamese-provinces-database/[0-9a-f]{40}/json/geojson/(\d{2})_[a-z_]+/wards/(\d{5})_[a-z0-9_]+\.geojson$"
 )
 _TYPE_WORDS = ("Thành phố", "Thị xã", "Quận", "Huyện", "Tỉnh")
+_CACHE_NAME = re.compile(r"boundaries_(simplified|full)_[0-9a-f]{16}\.gpkg")
 
 BUILD_COUNT = {"builds": 0}
 """How many times the layers were built (not read from cache) in this process; tests use it."""
@@ -397,10 +401,41 @@ _LAYERS = ("districts", "provinces", "provinces_2025", "archipelagos")
 def _layer(name: str, simplified: bool) -> gpd.GeoDataFrame:
     paths = cache_paths()
     target = paths["simplified" if simplified else "full"]
-    if not (paths["simplified"].is_file() and paths["full"].is_file()):
-        _build_cache(paths)
-    gdf = pyogrio.read_dataframe(target, layer=name)
+    if not _cache_complete(paths):
+        with _build_lock(target.parent):
+            if not _cache_complete(paths):  # another process may have built it meanwhile
+                _build_cache(paths)
+    try:
+        gdf = pyogrio.read_dataframe(target, layer=name)
+    except Exception as exc:  # a damaged cache file: rebuild it once, say so
+        warnings.warn(f"boundary cache {target} unreadable ({exc}); rebuilding", stacklevel=3)
+        with _build_lock(target.parent):
+            for path in paths.values():
+                path.unlink(missing_ok=True)
+            _build_cache(paths)
+        gdf = pyogrio.read_dataframe(target, layer=name)
     return _restore(gdf, name)
+
+
+def _cache_complete(paths: dict[str, Path]) -> bool:
+    return all(p.is_file() for p in paths.values())
+
+
+@contextmanager
+def _build_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock so that parallel processes (pytest -n) build the cache once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, builds write distinct temporary files anyway
+        yield
+        return
+    with open(folder / ".build.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _restore(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
@@ -491,11 +526,11 @@ def _build_cache(paths: dict[str, Path]) -> None:
             _validate(name, gdf)
     folder = paths["full"].parent
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("boundaries_*.gpkg"):  # stale keys
-        if old not in paths.values():
+    for old in folder.glob("boundaries_*.gpkg"):  # caches of other keys are stale
+        if _CACHE_NAME.fullmatch(old.name) and old not in paths.values():
             old.unlink(missing_ok=True)
     for kind, layers in (("full", layers_full), ("simplified", layers_simple)):
-        tmp = paths[kind].with_suffix(".tmp.gpkg")
+        tmp = paths[kind].with_name(f"{paths[kind].stem}.{os.getpid()}.tmp.gpkg")
         tmp.unlink(missing_ok=True)
         for name in _LAYERS:
             pyogrio.write_dataframe(
