@@ -224,3 +224,25 @@ def test_corpus_meets_acceptance_targets(shared, tmp_path):
     assert "sentence" not in table.columns and list(table.columns) == R.RECORD_COLUMNS
     again = build_derived_records([shared / "seeds"], tmp_path / "b")
     assert written[0].read_bytes() == again[0].read_bytes()
+
+
+def test_huge_document_is_cut_and_reported(tmp_path, monkeypatch):
+    import helpers.extract as E
+
+    monkeypatch.setattr(E, "MAX_BYTES", 20_000)
+    p = tmp_path / "big.txt"
+    p.write_text("Tin\n\n" + "Xã Phú Lộc đã đạt 17/19 tiêu chí nông thôn mới. " * 100_000, encoding="utf-8")
+    assert p.stat().st_size > 5_000_000
+    res = E.extract_path(p)
+    assert res.status == "ok" and " MB; only the first 20 kB were read" in res.message
+    assert len(res.records) == 1  # identical figures are one record
+
+
+def test_sidecar_with_bad_date_is_noted_not_fatal(tmp_path):
+    from helpers.extract import extract_path
+
+    (tmp_path / "d.txt").write_text("Tin\n\nXã Phú Lộc đã đạt 18/19 tiêu chí nông thôn mới.", encoding="utf-8")
+    (tmp_path / "d.json").write_text(json.dumps({"url": "u", "published": "hôm qua"}), encoding="utf-8")
+    res = extract_path(tmp_path / "d.txt")
+    assert res.status == "ok" and "not a date" in res.message
+    assert res.records[0]["published"] is None and res.records[0]["url"] == "u"
