@@ -72,9 +72,14 @@ by_res = (recs.assign(resolution=recs["resolution"].fillna("—"))
 display(by_res)
 
 # %%
-recognitions = panel.load_recognitions()
-print(f"{len(recognitions)} reference recognitions; by standard:",
+recognitions = panel.reference_status()  # recognitions + PM decisions, codes resolved
+print(f"{len(recognitions)} reference rows (recognitions table + decisions table); by standard:",
       recognitions["standard"].value_counts().to_dict())
+print("where the district code comes from:", recognitions["code_from"].value_counts(dropna=False)
+      .to_dict())
+display(recognitions.loc[recognitions["code_from"] != "table",
+                         ["district_name", "unit_type", "province_name", "district_code",
+                          "code_from", "source"]])
 display(pd.crosstab(recognitions["year_basis"],
                     recognitions["inferred"] | recognitions["completeness"],
                     margins=True).rename(columns={True: "INFERRED/COMPLETENESS", False: "named"}))

@@ -301,3 +301,13 @@ def test_skipped_records_are_listed():
     skipped = panel.skipped_records(recs)
     assert list(skipped["doc_id"]) == ["s1", "s2"]
     assert "ambiguous" in skipped.iloc[0]["reason"] and "no year" in skipped.iloc[1]["reason"]
+
+
+def test_reference_status_resolves_codes_by_name(mirror):
+    ref = panel.reference_status()
+    assert len(ref) == 257 + 30
+    # TP Ninh Bình is named only by the decisions table (and a no-code recognitions row)
+    nb = ref[(ref["district_name"] == "Ninh Bình") & (ref["province_name"] == "Ninh Bình")]
+    assert set(nb["district_code"].dropna()) == {"369"}
+    assert (nb["code_from"] == "gazetteer").any()
+    assert ref.loc[ref["code_from"] == "table", "district_code"].notna().all()

@@ -443,6 +443,22 @@ def _province_lines(ax, codes: set[str] | None = None, lw: float = 0.45) -> None
     _lines(ax, prov.geometry, "#4d4d4d", lw, zorder=3)
 
 
+def _free_corner(ax, gdf: gpd.GeoDataFrame, avoid: str | None = None) -> str:
+    """The corner of the map (``lower left`` …) whose box overlaps the districts least."""
+    from shapely.geometry import box
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    w, h = (x1 - x0) * 0.3, (y1 - y0) * 0.14
+    boxes = {"lower left": box(x0, y0, x0 + w, y0 + h),
+             "lower right": box(x1 - w, y0, x1, y0 + h),
+             "upper left": box(x0, y1 - h, x0 + w, y1),
+             "upper right": box(x1 - w, y1 - h, x1, y1)}
+    shape = gdf.geometry.union_all()
+    scores = {k: shape.intersection(b).area for k, b in boxes.items() if k != avoid}
+    return min(scores, key=lambda k: (scores[k], k))
+
+
 def _setup_ax(ax) -> None:
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -566,8 +582,11 @@ def choropleth(
         if labels is None or labels:
             _district_labels(ax, gdf)
         _legend(leg_ax, classes, counts, loc="upper center", anchor=(0.5, 1.0))
-        _scale_bar(ax, "lower right")
-        _north_arrow(ax, (0.97, 0.99))
+        corner = _free_corner(ax, main)
+        _scale_bar(ax, corner)
+        arrow = _free_corner(ax, main, avoid=corner)
+        _north_arrow(ax, {"lower left": (0.04, 0.16), "lower right": (0.96, 0.16),
+                          "upper left": (0.04, 0.99), "upper right": (0.96, 0.99)}[arrow])
     when = f" — {year}" if year is not None else ""
     fig.suptitle(title or f"{column_info(column).label_vi}{when}\n{name}", fontsize=11,
                  fontweight="bold", y=0.99)
@@ -708,9 +727,21 @@ def provinces_2025_map(
     figures.use_style()
     if panel is not None and column is not None:
         fig = choropleth(panel, column, year, source=source, data_date=data_date,
-                         title=f"34 tỉnh, thành phố từ 1/7/2025 trên nền 705 huyện cũ — "
+                         title=f"34 tỉnh, thành phố từ 1/7/2025 trên nền 705 huyện cũ\n"
                                f"{column_info(column).label_vi}, {year}")
-        ax = fig.axes[0]
+        ax, leg_ax = fig.axes[0], fig.axes[1]
+        old = leg_ax.get_legend()
+        handles = [*old.legend_handles,
+                   Patch(facecolor="none", edgecolor="#7a1f2b", linewidth=1.4,
+                         label="Tỉnh, thành phố từ 1/7/2025 (34) / province (2025)")]
+        labels = [t.get_text() for t in old.get_texts()] + [handles[-1].get_label()]
+        title = old.get_title().get_text()
+        old.remove()
+        leg = leg_ax.legend(handles=handles, labels=labels, title=title, loc="lower left",
+                            bbox_to_anchor=(0.0, 0.0), fontsize=7, title_fontsize=7.5,
+                            frameon=True, framealpha=0.92, edgecolor="#cccccc",
+                            alignment="left")
+        leg.get_frame().set_linewidth(0.4)
     else:
         fig = plt.figure(figsize=(8.0, 9.0))
         ax = fig.add_axes((0.0, 0.09, 0.58, 0.83))

@@ -28,6 +28,8 @@ __all__ = [
     "load_decisions",
     "load_recognitions",
     "parse_partial_date",
+    "reference_status",
+    "resolve_reference_codes",
     "observations",
     "select_observations",
     "district_panel",
@@ -218,6 +220,52 @@ def load_recognitions(path: Path | str | None = None) -> pd.DataFrame:
     return out
 
 
+def resolve_reference_codes(ref: pd.DataFrame) -> pd.DataFrame:
+    """Fill missing ``district_code`` of a reference table by name through the gazetteer
+    (``"<unit_type> <name>"`` within its province; only exact resolutions are used).
+
+    Adds ``code_from``: ``table`` (the table's own code), ``gazetteer`` (resolved here) or
+    ``<NA>`` (not resolved: ambiguous or unknown; such rows stay out of the panel and are
+    listed by ``quality_report``)."""
+    from helpers import gazetteer
+
+    out = ref.copy()
+    if "district_code" not in out.columns:
+        out["district_code"] = pd.array([pd.NA] * len(out), dtype="string")
+    out["code_from"] = out["district_code"].notna().map({True: "table", False: pd.NA}) \
+        .astype("string")
+    for i in out.index[out["district_code"].isna()]:
+        name, utype, prov = (out.at[i, "district_name"], out.at[i, "unit_type"],
+                             out.at[i, "province_name"])
+        for text in (f"{utype} {name}" if pd.notna(utype) else None, name):
+            if text is None or pd.isna(name):
+                continue
+            res = gazetteer.resolve(str(text), unit="district",
+                                    province=None if pd.isna(prov) else str(prov))
+            if res.status == "exact" and res.code:
+                out.at[i, "district_code"] = str(res.code).zfill(3)
+                out.at[i, "code_from"] = "gazetteer"
+                break
+    out["district_code"] = out["district_code"].astype("string")
+    return out
+
+
+def reference_status(recognitions: pd.DataFrame | None = None,
+                     decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Both reference tables as one table of district recognitions, codes resolved:
+    ``load_recognitions()`` rows plus ``load_decisions()`` rows (the decisions table names
+    units the recognitions table lacks, e.g. TP Ninh Bình). Same columns as
+    ``load_recognitions()`` (+ ``code_from``)."""
+    rec = load_recognitions() if recognitions is None else recognitions
+    dec = load_decisions() if decisions is None else decisions
+    frames = [resolve_reference_codes(rec)]
+    if dec is not None and len(dec):
+        d = resolve_reference_codes(dec)
+        keep = [c for c in frames[0].columns if c in d.columns]
+        frames.append(d[keep])
+    return pd.concat(frames, ignore_index=True)
+
+
 _DECISION_STATUS = {"NTM": "ntm", "HTNV": "ntm", "NTM-nâng cao": "ntm_advanced",
                     "NTM nâng cao": "ntm_advanced", "NTM-kiểu mẫu": "ntm_model"}
 
@@ -250,6 +298,14 @@ def load_decisions(path: Path | str | None = None) -> pd.DataFrame:
     note = _clean_str(raw["note"])
     dates = _date_columns(out, raw["decision_date"], pd.Series([""] * len(raw), index=raw.index))
     out = pd.concat([out, dates.drop(columns="decision_date_from")], axis=1)
+    known = out["standard_year"].fillna(out["decision_year"])
+    out["year_basis"] = pd.Series(
+        ["standard_year" if pd.notna(sy) else "decision_date" if pd.notna(dy) else "by_mid_2025"
+         for sy, dy in zip(out["standard_year"], out["decision_year"], strict=True)],
+        index=out.index, dtype="string")
+    out["known_by_year"] = known.fillna(RECOGNITIONS_AS_OF_YEAR).astype("Int64")
+    out["inferred"] = False
+    out["completeness"] = False
     out["signer"] = _clean_str(raw["signer"])
     out["article"] = _clean_str(raw["article"])
     out["url"] = _clean_str(raw["url"])
@@ -551,7 +607,8 @@ def district_panel(
     """One row per (district_code, year) for every pre-2025 district (705, 2022-10 vintage).
 
     ``records``: progress records (``helpers.records`` schema) — may be empty;
-    ``recognitions``: ``load_recognitions()`` (default) or ``None`` to use records only.
+    ``recognitions``: reference recognitions, default ``reference_status()`` (the
+    recognitions and decisions tables, codes resolved by name where the table has none).
     ``districts`` / ``crosswalk`` / ``merges`` / ``communes`` default to ``helpers.gazetteer``.
 
     Columns (``S`` is each standard ``ntm``, ``ntm_advanced``, ``ntm_model``):
@@ -588,7 +645,7 @@ def district_panel(
     districts, crosswalk, merges, communes = _load_gazetteer_frames(
         districts, crosswalk, merges, communes)
     if recognitions is None:
-        recognitions = load_recognitions()
+        recognitions = reference_status()
     records = records if records is not None else pd.DataFrame(columns=["unit"])
     years = list(years)
     units = districts[["district_code", "district_name", "district_type", "province_code",
