@@ -165,8 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         if t:
             texts.append(t)
     texts = (texts * (args.ner_docs // max(1, len(texts)) + 1))[: args.ner_docs]
-    t0, c0 = time.perf_counter(), _cpu()
     from helpers.extract import extract_records
+
+    c0 = _cpu()
 
     for i, t in enumerate(texts):
         extract_records(t, {}, doc_id=f"n{i}")

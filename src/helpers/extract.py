@@ -742,7 +742,6 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         sent_year_head = int(hm.group(1))
     for ci, (a, b) in enumerate(clauses):
         clause = s[a:b]
-        cl = clause.lower()
         covered = state.setdefault("covered", [])
         groups = _groups(s, a, b, covered)
         covered.extend((g.start, g.end) for g in groups if g.end > b)
