@@ -1091,7 +1091,27 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
                 rec["sentence"] = text[a:b]
                 if unmet and rec["measure"] == "criteria":
                     rec["unmet_criteria"] = json.dumps(unmet, ensure_ascii=False)
+    _carry_recognition_year(records, ctx)
     return _postprocess(records, ctx)
+
+
+_RECOG_YEAR = re.compile(r"(?:đạt chuẩn|công nhận|bỏ phiếu|NTM|nông thôn mới)[^.\n]{0,80}?(?:năm|đợt \d+\s*/)\s*((?:19|20)\d\d)\b", re.I)
+
+
+def _carry_recognition_year(records: list[dict], ctx: DocContext) -> None:
+    """A recognition's standard year is often named once (title, first sentence) for a whole
+    list: named recognitions without a year take the last year stated for a recognition
+    earlier in the document, else the year of a recognition named in the title."""
+    m = _RECOG_YEAR.search(ctx.title)
+    last = int(m.group(1)) if m else None
+    for r in records:
+        if r["measure"] != "recognized" or r["modality"] not in ("actual", "expected"):
+            continue
+        if r["year"] is not None:
+            last = r["year"]
+        elif r["place"] and last is not None:
+            r["year"] = last
+            r["rule"] += "+doc_year"
 
 
 def records_frame(rows: list[dict]) -> pd.DataFrame:
