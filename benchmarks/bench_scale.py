@@ -65,14 +65,25 @@ def _rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def _sample_rss(client, stop: threading.Event, samples: list, every: float = 5.0) -> None:
-    """Every ``every`` seconds until ``stop``: (seconds since start, max worker RSS, MB)."""
+def _sample_rss(client, stop: threading.Event, samples: list, out: Path, total: int,
+                partition_size: int, every: float = 5.0, report_every: float = 60.0) -> None:
+    """Every ``every`` seconds until ``stop``: (seconds since start, max worker RSS in MB);
+    every ``report_every`` seconds a progress line (parts written so far, docs/s, RSS), so
+    that a run stopped early still leaves measurements."""
     start = time.perf_counter()
+    last_report = 0.0
     while not stop.wait(every):
         try:
-            samples.append((time.perf_counter() - start, max(client.run(_rss_mb).values())))
+            elapsed = time.perf_counter() - start
+            samples.append((elapsed, max(client.run(_rss_mb).values())))
         except Exception:  # noqa: BLE001 - a missed sample is not a failed benchmark
-            pass
+            continue
+        if elapsed - last_report >= report_every:
+            last_report = elapsed
+            done = len(list(out.glob("part-*.parquet")))
+            print(f"bench_scale: progress {done}/{total} parts (~{done * partition_size} docs) "
+                  f"in {elapsed:.0f} s = {done * partition_size / elapsed:.1f} docs/s; "
+                  f"worker RSS {samples[-1][1]:.0f} MB; load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def _warm() -> None:
@@ -92,7 +103,9 @@ def run_once(corpus: Path, out: Path, workers: int, partition_size: int) -> dict
         cpu_before = client.run(_cpu_seconds)
         samples: list = []
         stop = threading.Event()
-        sampler = threading.Thread(target=_sample_rss, args=(client, stop, samples), daemon=True)
+        total = -(-sum(1 for _ in corpus.glob("*.txt")) // partition_size)
+        sampler = threading.Thread(target=_sample_rss, daemon=True, args=(
+            client, stop, samples, out, total, partition_size))
         start = time.perf_counter()
         sampler.start()
         run = extract_corpus_dask([corpus], out, client=client, partition_size=partition_size)
