@@ -616,7 +616,14 @@ _AS_OF = re.compile(
     r"|^\s*Năm\s+((?:19|20)\d\d)\s+(?:toàn|cả|tỉnh|huyện)", re.I)
 
 
+_AS_OF_MONTH = re.compile(r"(?:đến|tới)\s+(?:hết\s+|cuối\s+)?tháng\s+(\d{1,2})(?:\s*,?\s*năm\s+((?:19|20)\d\d))?(?![\d/-])", re.I)
+
+
 def _as_of(sent: str, ctx: DocContext) -> str | None:
+    mm = _AS_OF_MONTH.search(sent)
+    if mm and 1 <= int(mm.group(1)) <= 12 and (mm.group(2) or ctx.pub_year):
+        year = int(mm.group(2)) if mm.group(2) else ctx.pub_year
+        return f"{year:04d}-{int(mm.group(1)):02d}"
     m = _AS_OF.search(sent)
     if m:
         raw = next(g for g in m.groups() if g)
