@@ -164,6 +164,29 @@ figures.add_source(fig, SOURCE, DATA_DATE)
 figures.save(fig, "04_hazard_coefficients")
 
 # %% [markdown]
+# **Starting share of communes meeting NTM.** The covariate is taken from the extracted
+# records (district reports "x/y xã đạt chuẩn"), earliest report per district; where no
+# report exists it is missing, never zero, and a model with it runs on complete cases only.
+
+# %%
+try:
+    from helpers.records import load_records as _load_records
+
+    starts = m.start_share_from_records(_load_records())
+except Exception as exc:  # noqa: BLE001 - the derived table is built by `make records`
+    starts = pd.DataFrame(columns=["district_code", "start_share", "start_year"])
+    print(f"no derived records ({type(exc).__name__}): no starting shares")
+with_start = pp.merge(starts[["district_code", "start_share"]], on="district_code", how="inner")
+print(f"{len(starts)} districts have a reported share of communes meeting NTM "
+      f"(years {sorted(starts['start_year'].astype(int).unique().tolist()) if len(starts) else []}); "
+      f"{with_start['district_code'].nunique()} of them are in the risk set, with {int(with_start['event'].sum())} recognitions.")
+if with_start["event"].sum() >= 10 and with_start["district_code"].nunique() >= 30:
+    display(m.fit_hazard(with_start, "cloglog", ("start_share",), time_effect="period").table.round(3))
+else:
+    print("Too few to estimate an effect of the starting share (need ≥ 30 districts and ≥ 10 recognitions); "
+          "the reports are also mostly late (not a starting value). Left out of the models.")
+
+# %% [markdown]
 # ## Undated recognitions: exclude, impute, or the two bounds
 #
 # Excluding them shrinks the risk set and keeps only districts whose year a source gave;

@@ -270,3 +270,23 @@ def test_category_map_draws_every_district(mirror):
     assert any("(5)" in t and "not analysed" in t for t in labels)
     assert len(fig.axes[0].child_axes) == 2  # Hoàng Sa and Trường Sa insets
     plt.close(fig)
+
+
+def test_start_share_is_missing_not_zero_and_models_use_complete_cases():
+    recs = pd.DataFrame({
+        "unit": ["district", "district", "district", "commune"],
+        "measure": ["units_met", "units_met", "units_met", "criteria"],
+        "counted": ["commune", "commune", "commune", None],
+        "standard": ["ntm", "ntm", "ntm", "ntm"],
+        "modality": ["actual", "actual", "target", "actual"],
+        "achieved": [6, 9, 12, 15], "total": [12, 12, 12, 19],
+        "year": [2016, 2019, 2020, 2016], "as_of": [None, None, None, None],
+        "district_code": ["001", "001", "002", "001"], "doc_id": ["d1", "d2", "d3", "d4"],
+    })
+    s = m.start_share_from_records(recs)
+    assert s.to_dict("records") == [{"district_code": "001", "start_share": 0.5, "start_year": 2016, "doc_id": "d1"}]
+    units, ev = m.simulate_hazard_panel(300, 20, seed=4)
+    units["start_share"] = np.where(np.arange(len(units)) % 3 == 0, np.nan, np.linspace(0, 1, len(units)))
+    res = m.fit_hazard(m.person_period(units, ev, 2011, 2024), "cloglog", ("urban", "start_share"),
+                       time_effect="period")
+    assert res.info["dropped_incomplete_units"] == int(units["start_share"].isna().sum())

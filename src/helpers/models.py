@@ -89,6 +89,7 @@ __all__ = [
     "simulate_hazard_panel",
     "simulate_ordered",
     "spatial_weights",
+    "start_share_from_records",
     "sensitivity_unknown_years",
 ]
 
@@ -202,6 +203,34 @@ def district_covariates(
         s["district_code"] = s["district_code"].astype(str).str.zfill(3)
         out = out.merge(s, on="district_code", how="left")
     return out.reset_index(drop=True)
+
+
+def start_share_from_records(records: pd.DataFrame, standard: str = "ntm") -> pd.DataFrame:
+    """Per district, the earliest reported share of its communes meeting ``standard``.
+
+    From records with ``unit == "district"``, ``measure == "units_met"``, ``counted ==
+    "commune"``, actual figures with a total and a resolved district code. Returns
+    [district_code, start_share, start_year, doc_id]; districts without such a report are
+    absent (the covariate is missing for them, never zero).
+    """
+    r = records.copy()
+    keep = ((r["unit"] == "district") & (r["measure"] == "units_met") & (r["counted"] == "commune")
+            & (r["standard"] == standard))
+    if "modality" in r.columns:
+        keep &= r["modality"].fillna("actual") == "actual"
+    code = r["district_code"] if "district_code" in r.columns else pd.Series(np.nan, index=r.index)
+    r = r.loc[keep & code.notna()].copy()
+    r["achieved"] = pd.to_numeric(r["achieved"], errors="coerce")
+    r["total"] = pd.to_numeric(r["total"], errors="coerce")
+    r = r.loc[(r["total"] > 0) & r["achieved"].notna()]
+    year = pd.to_numeric(r.get("year"), errors="coerce")
+    as_of = pd.to_numeric(r["as_of"].astype("string").str[:4], errors="coerce") if "as_of" in r.columns else np.nan
+    r["start_year"] = year.fillna(as_of)
+    r = r.dropna(subset=["start_year"]).sort_values("start_year")
+    r["district_code"] = r["district_code"].astype(str).str.zfill(3)
+    r["start_share"] = (r["achieved"] / r["total"]).clip(0, 1)
+    cols = ["district_code", "start_share", "start_year"] + (["doc_id"] if "doc_id" in r.columns else [])
+    return r.drop_duplicates("district_code")[cols].reset_index(drop=True)
 
 
 def _year_of(value: Any) -> float:
@@ -1449,7 +1478,7 @@ def _label(term: str) -> str:
 
 
 def plot_coefficients(results: dict[str, ModelResult], scale: str = "hazard_ratio", title: str = "",
-                      legend_loc: str = "upper right"):
+                      legend_loc: str = "upper left"):
     """Forest plot of ratios (log axis) for several fits of the same terms."""
     import matplotlib.pyplot as plt
 
@@ -1489,7 +1518,7 @@ def plot_coefficients(results: dict[str, ModelResult], scale: str = "hazard_rati
     ax.set_xlabel({"hazard_ratio": "Tỷ số nguy cơ / hazard ratio (95% CI)",
                    "odds_ratio": "Tỷ số chênh / odds ratio (95% CI)"}.get(scale, scale))
     ax.set_title(title)
-    ax.legend(loc=legend_loc, fontsize=7, frameon=True, framealpha=0.9, edgecolor="none")
+    ax.legend(loc=legend_loc, fontsize=7)
     return fig
 
 
