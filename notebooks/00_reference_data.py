@@ -170,7 +170,8 @@ figures.add_source(
     "dvhcvn (GPL-3.0); vietnamese-provinces-database (MIT); vùng / regions: GSO",
     "2022-10-01",
 )
-figures.save(fig, "00_districts_national")
+written = figures.save(fig, "00_districts_national")
+print("written:", ", ".join(p.name for p in written))
 
 # %% [markdown]
 # ## Name variants the gazetteer resolves
@@ -179,7 +180,8 @@ figures.save(fig, "00_districts_national")
 # Thuỷ/Thủy), Đắk/Đăk/Dak, with or without accents, type words or "TP.". The resolver
 # returns one code, or says "ambiguous" with every candidate (it never guesses), or
 # "unknown". A set of communes named together resolves to the district containing all of
-# them.
+# them. Hoành Bồ, a district merged into Hạ Long before the 2022-10 list, is "unknown" as a
+# district: changes older than the boundary vintage are outside these data.
 
 # %%
 rows = []
@@ -225,4 +227,5 @@ figures.add_source(
     "vietnamese-provinces-database (MIT); dvhcvn (GPL-3.0); vietnamadminunits (MIT)",
     "2025-07-01",
 )
-figures.save(fig, "00_provinces_2025_overlay")
+written = figures.save(fig, "00_provinces_2025_overlay")
+print("written:", ", ".join(p.name for p in written))

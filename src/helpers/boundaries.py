@@ -294,10 +294,10 @@ def missing_note(gdf: pd.DataFrame) -> str:
     return (
         "Lưu ý: "
         + "; ".join(parts_vi)
-        + " (tệp ranh giới huyện gốc không có trong bản sao dữ liệu). "
+        + " (tệp ranh giới huyện gốc không có trong các tệp dữ liệu đã ghim). "
         + "Note: "
         + "; ".join(parts_en)
-        + " (the source district file is not in the data mirror)."
+        + " (the source district file is not among the pinned data files)."
     )
 
 
