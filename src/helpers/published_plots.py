@@ -212,14 +212,14 @@ def plot_vs_extracted(series: pd.DataFrame, extracted: pd.DataFrame, source_note
         ax.set_ylim(bottom=0)
         undated = len(got) - len(dated)
         if undated:
-            ax.text(0.99, 0.02, f"{undated} extracted value(s) without a date not drawn",
-                    transform=ax.transAxes, ha="right", fontsize=6, color=COLORS["grey"])
+            ax.text(0.02, 0.97, f"{undated} extracted value(s) without a date not drawn",
+                    transform=ax.transAxes, ha="left", va="top", fontsize=6, color=COLORS["grey"])
     axes.flat[0].legend(handles=[
         Line2D([], [], ls="", marker="o", mfc="white", color=COLORS["grey"], label="published (reference table)"),
         Line2D([], [], ls="", marker="x", color="#333333", label="extracted by helpers.extract"),
         Line2D([], [], ls="", marker="o", mfc="none", ms=9, color=COLORS["flag"],
                label="extracted value not in the reference for that report"),
-    ], loc="upper left", fontsize=6.5)
+    ], loc="lower right", fontsize=6.5)
     fig.suptitle("Số liệu công bố và số liệu trích xuất (published vs extracted), cả nước",
                  fontsize=12, fontweight="bold")
     fig.tight_layout()
