@@ -599,20 +599,22 @@ def _modality(clause: str, sent_head: str) -> str:
     return "actual"
 
 
-def _year_of(text: str, pub_year: int | None) -> int | None:
+def _year_of(text: str, pub_year: int | None, first: bool = False) -> int | None:
     years = []
     for m in _YEAR_RE.finditer(text):
         if m.group(1):
             years.append(int(m.group(1)))
         elif pub_year:
             years.append(pub_year)
-    return years[-1] if years else None
+    if not years:
+        return None
+    return years[0] if first else years[-1]
 
 
 _AS_OF = re.compile(
     r"(?:tính\s+)?(?:đến|tới)\s+(?:hết\s+|cuối\s+|thời điểm\s+)?(?:ngày\s+)?(\d{1,2}[/-]\d{1,2}[/-](?:19|20)\d\d|(?:tháng\s+)?\d{1,2}\s*[/-]\s*(?:19|20)\d\d|năm\s+(?:19|20)\d\d)"
     r"|^\s*(?:Ngày|Sáng|Chiều)\s+(?:ngày\s+)?(\d{1,2}[/-]\d{1,2}(?:[/-](?:19|20)\d\d)?)"
-    r"|(?:QĐ-\w+|Quyết định[^,;]{0,30})\s+ngày\s+(\d{1,2}[/-]\d{1,2}(?:[/-](?:19|20)\d\d)?)"
+    r"|(?:QĐ-\w+|Quyết định[^,;]{0,30})\s+ngày\s+(\d{1,2}[/-]\d{1,2}(?:[/-](?:19|20)\d\d)?)(?=[^.;]{0,60}công nhận)"
     r"|^\s*Năm\s+((?:19|20)\d\d)\s+(?:toàn|cả|tỉnh|huyện)", re.I)
 
 
@@ -824,6 +826,9 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if re.search(r"trong kế hoạch|theo kế hoạch", clause) and mod == "target" and not _TARGET.search(re.sub(r"(?:trong|theo) kế hoạch", "", clause + " " + head)):
                 mod = "actual"
             year = _year_of(clause, ctx.pub_year) or (sent_year_head if ci == 0 or sent_year_head else None)
+            if g.names:
+                nxt_h = min((h.start for h in groups if h.start >= g.end), default=len(s))
+                year = _year_of(s[g.end:max(nxt_h, g.end)][:200], ctx.pub_year, first=True) or year
             if mod == "actual" and year is None:
                 year = None
             if g.names:
