@@ -828,7 +828,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             year = _year_of(clause, ctx.pub_year) or (sent_year_head if ci == 0 or sent_year_head else None)
             if g.names:
                 nxt_h = min((h.start for h in groups if h.start >= g.end), default=len(s))
-                year = _year_of(s[g.end:max(nxt_h, g.end)][:200], ctx.pub_year, first=True) or year
+                year = _year_of(s[g.end:max(min(nxt_h, b), g.end)][:200], ctx.pub_year, first=True) or year
             if mod == "actual" and year is None:
                 year = None
             if g.names:
