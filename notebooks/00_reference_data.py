@@ -212,8 +212,8 @@ main_2025 = (
     .set_index("district_code")["province_2025_code"]
 )
 split = crosswalk.groupby("district_code").size().gt(1).sum()
-print(f"districts split across 2025 provinces: {split}; "
-      f"districts without a 2025 province: {(~districts['district_code'].isin(main_2025.index)).sum()}")
+unmapped = (~districts["district_code"].isin(main_2025.index)).sum()
+print(f"districts split across 2025 provinces: {split}; without a 2025 province: {unmapped}")
 fig = maps_base.overlay_2025_map(
     districts,
     main_2025,

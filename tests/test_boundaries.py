@@ -105,7 +105,7 @@ def test_archipelagos_present():
     assert set(arch["name"]) == {"Hoàng Sa", "Trường Sa"}
     assert arch.geometry.is_valid.all() and not arch.geometry.is_empty.any()
     centroids = arch.to_crs(boundaries.MAP_CRS).centroid.to_crs(4326)
-    by_name = dict(zip(arch["name"], centroids))
+    by_name = dict(zip(arch["name"], centroids, strict=True))
     assert by_name["Hoàng Sa"].y > 15 and by_name["Trường Sa"].y < 12
     assert all(p.x > 110 for p in by_name.values())
 
@@ -142,7 +142,7 @@ def test_quang_ninh_links_agree_with_gazetteer():
     ours = boundaries._commune_links("22")
     cw = gazetteer.crosswalk_2025("commune")
     theirs = cw[cw["commune_code"].isin(set(ours["commune_code"]))]
-    pairs = lambda df: set(zip(df["commune_code"], df["commune_2025_code"]))  # noqa: E731
+    pairs = lambda df: set(zip(df["commune_code"], df["commune_2025_code"], strict=True))  # noqa: E731
     assert pairs(ours) == pairs(theirs)
 
 
@@ -206,7 +206,7 @@ def test_simplified_is_a_valid_coverage_without_slivers(simple, full):
     union_s = shapely.coverage_union_all(np.stack([s[sample[0]], s[sample[1]]], axis=1), axis=1)
     union_f = shapely.union(f[sample[0]], f[sample[1]])
     holes = lambda g: shapely.get_num_interior_rings(shapely.get_parts(g)).sum()  # noqa: E731
-    assert all(holes(a) <= holes(b) for a, b in zip(union_s, union_f))
+    assert all(holes(a) <= holes(b) for a, b in zip(union_s, union_f, strict=True))
     diff = shapely.area(shapely.symmetric_difference(union_s, union_f))
     tol = boundaries.SIMPLIFY_TOLERANCE_M
     assert (diff < 0.5 * tol * shapely.length(union_s)).all()

@@ -217,8 +217,8 @@ def cache_key() -> str:
 
 def _build_functions() -> list:
     return [
-        _inputs, _build_cache, _schemas, _validate, _build_full, _simplify_coverage, _restore, _valid, _ring,
-        _polygon, _geometry, _geojson_feature, _strip_type, _area_km2,
+        _inputs, _build_cache, _schemas, _validate, _build_full, _simplify_coverage, _restore,
+        _valid, _ring, _polygon, _geometry, _geojson_feature, _strip_type, _area_km2,
         _rebuild_from_2025_communes, quang_ninh_assignment, _commune_links,
         _commune_links_package, _package_tables, _commune_districts_2022,
     ]
@@ -328,7 +328,7 @@ def layer_summary() -> pd.DataFrame:
                 if "area_km2" in gdf.columns
                 else None,
                 "vertices": int(shapely.get_num_coordinates(gdf.geometry.to_numpy()).sum()),
-                "cache_file": (paths["full"] if name == "archipelagos" else paths["simplified"]).name,
+                "cache_file": paths["full" if name == "archipelagos" else "simplified"].name,
             }
         )
     return pd.DataFrame(rows)
@@ -772,7 +772,7 @@ def quang_ninh_assignment(province_code: str = QUANG_NINH) -> pd.DataFrame:
                 "n_old_total": total,
                 "share": round(int(best["n"]) / total, 3),
                 "candidates": ", ".join(f"{d}:{n}" for d, n in zip(group["district_code"],
-                                                                  group["n"])),
+                                                                  group["n"], strict=True)),
             }
         )
     out = pd.DataFrame(rows)
@@ -795,7 +795,8 @@ def quang_ninh_assignment(province_code: str = QUANG_NINH) -> pd.DataFrame:
             unmatched_files.remove(found)
         file_code.append(found)
         matched_by.append("point" if found else "unmatched")
-    lost = [c for c, m in zip(out["commune_2025_code"], matched_by) if m == "unmatched"]
+    codes = out["commune_2025_code"]
+    lost = [c for c, m in zip(codes, matched_by, strict=True) if m == "unmatched"]
     if lost or unmatched_files:
         warnings.warn(
             f"province {province_code}: 2025 communes of the converter without a polygon file "

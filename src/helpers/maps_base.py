@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.axes import Axes
@@ -214,7 +213,7 @@ def district_category_map(
     """
     axes = national_axes(districts, archipelagos)
     gap = _underlay(axes, province_outlines) if province_outlines is not None else None
-    colours = dict(zip(labels, PALETTE))
+    colours = dict(zip(labels, PALETTE, strict=False))  # more labels than colours: grey
     fill = districts[category].map(colours).fillna("#dddddd")
     draw(axes, districts.assign(_fill=fill), color_column="_fill", edgecolor="white",
          linewidth=0.12)
@@ -260,7 +259,7 @@ def overlay_2025_map(
     axes = national_axes(districts, archipelagos)
     gap = _underlay(axes, provinces_2025)
     p25 = provinces_2025.reset_index(drop=True)
-    colour = dict(zip(p25["province_2025_code"], greedy_colors(p25)))
+    colour = dict(zip(p25["province_2025_code"], greedy_colors(p25), strict=True))
     code = districts["district_code"].map(province_2025_of)
     fill = code.map(colour).fillna("#dddddd")
     draw(axes, districts.assign(_fill=fill), color_column="_fill", edgecolor="white",
@@ -269,7 +268,8 @@ def overlay_2025_map(
          linestyle=(0, (2, 1.5)), insets=False)
     draw(axes, p25, facecolor="none", edgecolor="#111111", linewidth=0.9, insets=False)
     metric = boundaries.to_map_crs(p25)
-    for name, point in zip(metric["province_2025_name"], metric.geometry.representative_point()):
+    points = metric.geometry.representative_point()
+    for name, point in zip(metric["province_2025_name"], points, strict=True):
         x, y = point.x, point.y
         x0, y0, x1, y1 = axes.mainland_box
         if x0 <= x <= x1 and y0 <= y <= y1:
