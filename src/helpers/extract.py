@@ -209,7 +209,7 @@ _PROV_INLINE = re.compile(rf"(?i:tỉnh|thành phố)\s+({_NAME})")
 _DIST_INLINE = re.compile(rf"(?<![{_LO}{_UP}])(?i:huyện|thị xã|thành phố|TX\.?|TP\.?|quận)\s+({_NAME})")
 
 
-def _doc_context(work: str, doc_id: str, meta: dict) -> DocContext:
+def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]] | None = None) -> DocContext:
     ctx = DocContext(doc_id=doc_id, url=meta.get("url"))
     pub = meta.get("published")
     ctx.published = _partial_iso(pub) if isinstance(pub, str) else None
@@ -226,7 +226,7 @@ def _doc_context(work: str, doc_id: str, meta: dict) -> DocContext:
     ctx.pub_year = int(ctx.published[:4]) if ctx.published else None
     ctx.default_as_of = ctx.published
     # event date in the lead: "Sáng ngày 20/6/2024, ..." "Ngày 12/9, ..." "Chiều 27/3/2024,"
-    spans = T.sentence_spans(work)
+    spans = spans if spans is not None else T.sentence_spans(work)
     body = [work[a:b] for a, b in spans[:8]]
     for sent in body[:6]:
         m = re.match(r"\s*(?:\(\w+\)\s*-\s*)?(?:Sáng|Chiều|Tối|Trưa|Ngày|Hôm nay|Sáng nay|Chiều nay)\s*(?:ngày\s*|nay\s*)?(\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*(?:19|20)\d\d)?)", sent, re.I)
@@ -731,6 +731,9 @@ _ACT = re.compile(r"đạt|công nhận|hoàn thành|về đích|rớt|là (?:x�
 _DIGIT = re.compile(r"\d|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\b")
 
 
+_SUBJ_HINT = re.compile(r"huyện|thị xã|tỉnh|thành phố", re.I)
+
+
 def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[dict]) -> None:
     s = sent.text
     low = s.lower()
@@ -872,7 +875,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                   standard=_std_of(clause[lm.start():]) or std_c or sent_std or "ntm", measure="recognized",
                   modality="lost", year=_year_of(clause, ctx.pub_year), as_of=as_of)
         # ---------- unnamed district / province as subject of a recognition
-        _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
+        if _SUBJ_HINT.search(clause):
+            _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
     _remember_std(s, state)
     _remember(s, state)
 
@@ -1083,10 +1087,11 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
     work = T.blank_chrome(T.normalize_same_length(text, tones=False))
     if check_language and T.detect_language(work) != "vi":
         return []
-    ctx = _doc_context(work, doc_id, meta)
+    spans = T.sentence_spans(work)
+    ctx = _doc_context(work, doc_id, meta, spans)
     records: list[dict] = []
     state: dict = {}
-    for i, (a, b) in enumerate(T.sentence_spans(work)):
+    for i, (a, b) in enumerate(spans):
         sent = Sent(a, b, work[a:b], i)
         n_before = len(records)
         state["container_idx_ok"] = state.get("last_sentence_had_container", False)
