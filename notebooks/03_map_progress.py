@@ -36,7 +36,7 @@ province = None  # GSO province code ("01" … "96") for a one-province report, 
 example_province = "37"  # drawn when province is None (Ninh Bình)
 year = 2025
 standard = "ntm"
-years_small_multiples = [2013, 2016, 2019, 2022, 2025]
+years_small_multiples = [2016, 2019, 2022, 2025]
 DATA_DATE = "2025-06"
 
 # %%
