@@ -74,8 +74,10 @@ t_start = time.perf_counter()
 figures.use_style()
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 20)
-SOURCE = ("NTM Atlas, data/reference/district_recognitions.csv (press & government pages); "
-          "GSO unit list; dvhcvn boundaries")
+SOURCE = (
+    "NTM Atlas, data/reference/district_recognitions.csv (press & government pages); "
+    "GSO unit list; dvhcvn boundaries"
+)
 DATA_DATE = "06/2025"
 
 try:
@@ -93,10 +95,12 @@ units = units.loc[~units["district_code"].isin(["498", "576"])].reset_index(drop
 COVARIATES = ("region", "urban", "log_area") if areas is not None else ("region", "urban")
 recognitions = load_recognitions()
 national = pd.read_csv(paths.DATA / "reference" / "national_series.csv", dtype=str)
-print(f"{len(units)} districts ({(units['type_class'] == 'quan').sum()} quận not at risk); "
-      f"{len(recognitions)} recognition rows "
-      f"({recognitions['standard'].value_counts().to_dict()}); "
-      f"../shared {'present' if paths.shared_dir() else 'absent: committed data/ only'}")
+print(
+    f"{len(units)} districts ({(units['type_class'] == 'quan').sum()} quận not at risk); "
+    f"{len(recognitions)} recognition rows "
+    f"({recognitions['standard'].value_counts().to_dict()}); "
+    f"../shared {'present' if paths.shared_dir() else 'absent: committed data/ only'}"
+)
 
 # %% [markdown]
 # ## How complete is the recognitions table?
@@ -117,8 +121,15 @@ print(cov.reading)
 # intervals cover the truth in at least 80% of them (`tests/test_models.py`).
 
 # %%
-TRUE = {"urban": 0.6, "log_area": -0.4, "region[northern_midlands_mountains]": -0.8, "region[mekong_delta]": 0.3}
-sim_units, sim_events = m.simulate_hazard_panel(600, 40, TRUE, frailty_sd=0.3, unknown_share=0.3, seed=SEED)
+TRUE = {
+    "urban": 0.6,
+    "log_area": -0.4,
+    "region[northern_midlands_mountains]": -0.8,
+    "region[mekong_delta]": 0.3,
+}
+sim_units, sim_events = m.simulate_hazard_panel(
+    600, 40, TRUE, frailty_sd=0.3, unknown_share=0.3, seed=SEED
+)
 sim_fit = m.hazard_unknown_years(sim_units, sim_events, "impute", n_imputations=5, seed=SEED)
 check = sim_fit.table.set_index("term").loc[list(TRUE), ["estimate", "ci_low", "ci_high"]]
 check.insert(0, "true", pd.Series(TRUE))
@@ -132,12 +143,17 @@ display(check.round(3))
 
 # %%
 events = m.recognition_events(recognitions, "ntm", "standard_year")
-print(f"NTM recognitions with a GSO code: {len(events)} ({events['year_known'].sum()} with a standard year); "
-      f"{len(events.attrs['skipped'])} rows without a code skipped: "
-      f"{', '.join(events.attrs['skipped']['district_name'].astype(str))}")
+print(
+    f"NTM recognitions with a GSO code: {len(events)} ({events['year_known'].sum()} with a "
+    "standard year); "
+    f"{len(events.attrs['skipped'])} rows without a code skipped: "
+    f"{', '.join(events.attrs['skipped']['district_name'].astype(str))}"
+)
 km = m.kaplan_meier(units, events, by="region")
 print(km.reading)
-fig = m.plot_km(km, "Huyện đạt chuẩn NTM theo vùng (Kaplan–Meier)\nDistricts recognised NTM, by region")
+fig = m.plot_km(
+    km, "Huyện đạt chuẩn NTM theo vùng (Kaplan–Meier)\nDistricts recognised NTM, by region"
+)
 figures.add_source(fig, SOURCE, DATA_DATE)
 figures.save(fig, "04_km_region")
 
@@ -157,9 +173,12 @@ print(cloglog.info["time_effect_reason"])
 display(cloglog.table.round(3))
 print(cloglog.reading)
 print(cox.reading)
-fig = m.plot_coefficients({"cloglog": cloglog, "logit": logit, "Cox": cox}, "hazard_ratio",
-                          "Tỷ số nguy cơ đạt chuẩn NTM (so với ĐB sông Hồng, huyện)\n"
-                          "Hazard of NTM recognition: discrete-time (cloglog, logit) and Cox")
+fig = m.plot_coefficients(
+    {"cloglog": cloglog, "logit": logit, "Cox": cox},
+    "hazard_ratio",
+    "Tỷ số nguy cơ đạt chuẩn NTM (so với ĐB sông Hồng, huyện)\n"
+    "Hazard of NTM recognition: discrete-time (cloglog, logit) and Cox",
+)
 figures.add_source(fig, SOURCE, DATA_DATE)
 figures.save(fig, "04_hazard_coefficients")
 
@@ -177,14 +196,23 @@ except Exception as exc:  # noqa: BLE001 - the derived table is built by `make r
     starts = pd.DataFrame(columns=["district_code", "start_share", "start_year"])
     print(f"no derived records ({type(exc).__name__}): no starting shares")
 with_start = pp.merge(starts[["district_code", "start_share"]], on="district_code", how="inner")
-print(f"{len(starts)} districts have a reported share of communes meeting NTM "
-      f"(years {sorted(starts['start_year'].astype(int).unique().tolist()) if len(starts) else []}); "
-      f"{with_start['district_code'].nunique()} of them are in the risk set, with {int(with_start['event'].sum())} recognitions.")
+print(
+    f"{len(starts)} districts have a reported share of communes meeting NTM "
+    "(years "
+    f"{sorted(starts['start_year'].astype(int).unique().tolist()) if len(starts) else []}); "
+    f"{with_start['district_code'].nunique()} of them are in the risk set, with "
+    f"{int(with_start['event'].sum())} recognitions."
+)
 if with_start["event"].sum() >= 10 and with_start["district_code"].nunique() >= 30:
-    display(m.fit_hazard(with_start, "cloglog", ("start_share",), time_effect="period").table.round(3))
+    display(
+        m.fit_hazard(with_start, "cloglog", ("start_share",), time_effect="period").table.round(3)
+    )
 else:
-    print("Too few to estimate an effect of the starting share (need ≥ 30 districts and ≥ 10 recognitions); "
-          "the reports are also mostly late (not a starting value). Left out of the models.")
+    print(
+        "Too few to estimate an effect of the starting share (need ≥ 30 districts and ≥ 10 "
+        "recognitions); "
+        "the reports are also mostly late (not a starting value). Left out of the models."
+    )
 
 # %% [markdown]
 # ## Undated recognitions: exclude, impute, or the two bounds
@@ -195,13 +223,22 @@ else:
 # bounds put every undated recognition at its earliest or latest possible year.
 
 # %%
-sens = m.sensitivity_unknown_years(units, events, "cloglog", COVARIATES, n_imputations=N_IMPUTATIONS, seed=SEED)
+sens = m.sensitivity_unknown_years(
+    units, events, "cloglog", COVARIATES, n_imputations=N_IMPUTATIONS, seed=SEED
+)
 display(sens.table.pivot(index="term", columns="treatment", values="hazard_ratio").round(2))
 print(sens.reading)
-TREATMENT_LABELS = {"exclude": "loại ra / excluded", "impute": f"gán {N_IMPUTATIONS} lần / multiply imputed",
-                    "lower": "năm sớm nhất / earliest year", "upper": "năm muộn nhất / latest year"}
-fig = m.plot_coefficients({TREATMENT_LABELS[k]: v for k, v in sens.extra["fits"].items()}, "hazard_ratio",
-                          "Ảnh hưởng của năm công nhận không rõ\nUndated recognitions: four treatments (cloglog)")
+TREATMENT_LABELS = {
+    "exclude": "loại ra / excluded",
+    "impute": f"gán {N_IMPUTATIONS} lần / multiply imputed",
+    "lower": "năm sớm nhất / earliest year",
+    "upper": "năm muộn nhất / latest year",
+}
+fig = m.plot_coefficients(
+    {TREATMENT_LABELS[k]: v for k, v in sens.extra["fits"].items()},
+    "hazard_ratio",
+    "Ảnh hưởng của năm công nhận không rõ\nUndated recognitions: four treatments (cloglog)",
+)
 figures.add_source(fig, SOURCE, DATA_DATE)
 figures.save(fig, "04_unknown_years_sensitivity")
 
@@ -212,9 +249,14 @@ figures.save(fig, "04_unknown_years_sensitivity")
 scales = m.compare_time_scales(units, recognitions, "cloglog", COVARIATES)
 print(scales.reading)
 print("lag decision − standard year:", scales.extra["lags"].value_counts().sort_index().to_dict())
-fig = m.plot_coefficients({"năm đạt chuẩn / standard year": scales.extra["fits"]["standard_year"],
-                           "năm quyết định / decision year": scales.extra["fits"]["decision_year"]},
-                          "hazard_ratio", "Hai thang thời gian / two clocks (cloglog, dated recognitions)")
+fig = m.plot_coefficients(
+    {
+        "năm đạt chuẩn / standard year": scales.extra["fits"]["standard_year"],
+        "năm quyết định / decision year": scales.extra["fits"]["decision_year"],
+    },
+    "hazard_ratio",
+    "Hai thang thời gian / two clocks (cloglog, dated recognitions)",
+)
 figures.add_source(fig, SOURCE, DATA_DATE)
 figures.save(fig, "04_time_scales")
 
@@ -229,8 +271,11 @@ levels = m.levels_reached(units, recognitions)
 ordered = m.fit_ordered_level(levels, COVARIATES)
 display(ordered.table.round(3))
 print(ordered.reading)
-fig = m.plot_coefficients({"ordered logit": ordered}, "odds_ratio",
-                          "Mức đạt chuẩn cao hơn (logit thứ bậc)\nOdds of a higher level reached, mid-2025")
+fig = m.plot_coefficients(
+    {"ordered logit": ordered},
+    "odds_ratio",
+    "Mức đạt chuẩn cao hơn (logit thứ bậc)\nOdds of a higher level reached, mid-2025",
+)
 figures.add_source(fig, SOURCE, DATA_DATE)
 figures.save(fig, "04_ordered_level")
 
@@ -251,15 +296,21 @@ try:
 except Exception as exc:  # noqa: BLE001 - the derived table is built by `make records`
     shared = paths.shared_dir()
     if shared is not None and (shared / "gold").is_dir():
-        records = pd.concat([pd.read_json(p, lines=True) for p in sorted((shared / "gold").glob("*.jsonl"))])
+        records = pd.concat(
+            [pd.read_json(p, lines=True) for p in sorted((shared / "gold").glob("*.jsonl"))]
+        )
         records_from = "../shared/gold (hand-checked records)"
-    print(f"derived records not available ({type(exc).__name__}); using {records_from or 'nothing'}")
+    print(
+        f"derived records not available ({type(exc).__name__}); using {records_from or 'nothing'}"
+    )
 if records is not None:
     reports = m.criteria_reports(records)
     growth = m.criteria_growth(reports)
-    print(f"{len(reports)} unit-year reports of criteria met from {records_from}, "
-          f"{reports['unit_id'].nunique()} units; most reports for one unit: "
-          f"{reports.groupby('unit_id').size().max() if len(reports) else 0}")
+    print(
+        f"{len(reports)} unit-year reports of criteria met from {records_from}, "
+        f"{reports['unit_id'].nunique()} units; most reports for one unit: "
+        f"{reports.groupby('unit_id').size().max() if len(reports) else 0}"
+    )
     print(growth.reading)
 sim_growth = m.criteria_growth(m.simulate_growth(40, (3, 6), seed=SEED))
 print("Simulated check (40 communes, true slope 8 points / 5 years):", sim_growth.reading)
@@ -273,20 +324,33 @@ print("Simulated check (40 communes, true slope 8 points / 5 years):", sim_growt
 
 # %%
 if geo is not None:
-    spatial = geo.merge(levels[["district_code", "level_rank", "type_class"]], on="district_code", how="left")
+    spatial = geo.merge(
+        levels[["district_code", "level_rank", "type_class"]], on="district_code", how="left"
+    )
     spatial = spatial.loc[~spatial["district_code"].isin(["498", "576"])]
-    spatial["recognised"] = np.where(spatial["type_class"] == "quan", np.nan, (spatial["level_rank"] > 0).astype(float))
+    spatial["recognised"] = np.where(
+        spatial["type_class"] == "quan", np.nan, (spatial["level_rank"] > 0).astype(float)
+    )
     moran = m.morans_i(spatial, "recognised", permutations=PERMUTATIONS, seed=SEED)
     local = m.lisa(spatial, "recognised", permutations=PERMUTATIONS, seed=SEED)
     print(moran.reading)
     display(local.table)
-    lisa_gdf = geo.merge(local.extra["gdf"][["district_code", "cluster"]], on="district_code", how="left")
+    lisa_gdf = geo.merge(
+        local.extra["gdf"][["district_code", "cluster"]], on="district_code", how="left"
+    )
     fig = m.plot_category_map(
-        lisa_gdf, "cluster", m.LISA_CATEGORIES,
+        lisa_gdf,
+        "cluster",
+        m.LISA_CATEGORIES,
         "Cụm không gian huyện đạt chuẩn NTM (LISA)\nLocal clusters of NTM recognition, mid-2025",
-        note=(f"Moran's I = {moran.table['estimate'].iloc[0]:.2f} (p = {moran.table['p_sim'].iloc[0]:.3f}). "
-              "Quận (no rural communes) not analysed. Recognitions missing from the table count as 0."),
-        legend_title="LISA, p < 0.05")
+        note=(
+            f"Moran's I = {moran.table['estimate'].iloc[0]:.2f} (p = "
+            f"{moran.table['p_sim'].iloc[0]:.3f}). "
+            "Quận (no rural communes) not analysed. Recognitions missing from the table count "
+            "as 0."
+        ),
+        legend_title="LISA, p < 0.05",
+    )
     figures.add_source(fig, SOURCE, DATA_DATE)
     figures.save(fig, "04_lisa_map")
 else:
@@ -303,9 +367,12 @@ else:
 bt = m.backtest_forecast(units, events, BACKTEST_ORIGINS, COVARIATES)
 display(bt.table.round(4))
 print(bt.reading)
-fig = m.plot_calibration(bt.extra["predictions"], n_bins=5,
-                         title="Hiệu chuẩn dự báo 1 năm / one-year-ahead calibration\n"
-                               f"back-test {BACKTEST_ORIGINS[0]}→{BACKTEST_ORIGINS[-1] + 1}")
+fig = m.plot_calibration(
+    bt.extra["predictions"],
+    n_bins=5,
+    title="Hiệu chuẩn dự báo 1 năm / one-year-ahead calibration\n"
+    f"back-test {BACKTEST_ORIGINS[0]}→{BACKTEST_ORIGINS[-1] + 1}",
+)
 figures.add_source(fig, SOURCE, DATA_DATE)
 figures.save(fig, "04_forecast_calibration")
 
@@ -320,7 +387,8 @@ fc = m.forecast_next_year(units, events, 2024, COVARIATES)
 print(fc.reading)
 ntm_year = events.loc[events["year_known"]].set_index("district_code")["event_year"]
 adv_units = units.loc[units["district_code"].isin(ntm_year.index)].assign(
-    entry_year=lambda d: d["district_code"].map(ntm_year) + 1)
+    entry_year=lambda d: d["district_code"].map(ntm_year) + 1
+)
 adv_events = m.recognition_events(recognitions, "ntm_advanced", "standard_year")
 fc_adv = m.forecast_next_year(adv_units, adv_events, 2024, COVARIATES)
 print("Nâng cao:", fc_adv.reading)
@@ -334,14 +402,25 @@ if geo is not None:
     fmap = geo.merge(units[["district_code"]], on="district_code")
     fmap["class"] = fmap["district_code"].map(cls).fillna(fmap["district_code"].map(status))
     greens = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
-    cats = {c: (col, f"P(2025) {c}") for c, col in zip(["< 1%", "1–2%", "2–5%", "5–10%", "≥ 10%"], greens)}
+    cats = {
+        c: (col, f"P(2025) {c}")
+        for c, col in zip(["< 1%", "1–2%", "2–5%", "5–10%", "≥ 10%"], greens, strict=True)
+    }
     cats["recognised_dated"] = ("#2f7d4a", "Đã đạt chuẩn (có năm) / recognised, dated")
     cats["recognised_undated"] = ("#8cc49b", "Đã đạt chuẩn (không rõ năm) / recognised, undated")
-    fig = m.plot_category_map(fmap, "class", cats,
-                              "Xác suất huyện đạt chuẩn NTM năm 2025 (dự báo)\nForecast P(recognised NTM, standard year 2025)",
-                              note=("Counterfactual: districts were abolished on 1/7/2025. Districts absent from the "
-                                    "recognitions table may already be recognised. Quận not at risk."),
-                              legend_title="cloglog, fitted 2011–2024")
+    fig = m.plot_category_map(
+        fmap,
+        "class",
+        cats,
+        "Xác suất huyện đạt chuẩn NTM năm 2025 (dự báo)\nForecast "
+        "P(recognised NTM, standard year 2025)",
+        note=(
+            "Counterfactual: districts were abolished on 1/7/2025. Districts absent from the "
+            "recognitions table may already be recognised. Quận not at "
+            "risk."
+        ),
+        legend_title="cloglog, fitted 2011–2024",
+    )
     figures.add_source(fig, SOURCE, DATA_DATE)
     figures.save(fig, "04_forecast_map")
 
@@ -350,23 +429,60 @@ if geo is not None:
 
 # %%
 hr = cloglog.table.set_index("term")
-summary = pd.DataFrame([
-    {"model": "coverage of the table", "n": cov.info["n_rows"], "events": "", "reading": cov.reading},
-    {"model": "Kaplan–Meier by region", "n": km.info["n"], "events": km.info["events"], "reading": km.reading},
-    {"model": "hazard, cloglog (undated excluded)", "n": cloglog.info["n"], "events": cloglog.info["events"],
-     "reading": cloglog.reading},
-    {"model": "hazard, cloglog (undated imputed)", "n": sens.extra["fits"]["impute"].info["n"],
-     "events": sens.extra["fits"]["impute"].info["events"], "reading": sens.extra["fits"]["impute"].reading},
-    {"model": "Cox", "n": cox.info["n"], "events": cox.info["events"], "reading": cox.reading},
-    {"model": "two clocks", "n": "", "events": "", "reading": scales.reading},
-    {"model": "ordered level", "n": ordered.info["n"], "events": "", "reading": ordered.reading},
-    {"model": "criteria growth", "n": growth.info["n"] if records is not None else 0, "events": "",
-     "reading": growth.reading if records is not None else "no records available"},
-    {"model": "Moran's I", "n": moran.info["n"] if geo is not None else 0, "events": "",
-     "reading": moran.reading if geo is not None else "no boundaries"},
-    {"model": "forecast back-test", "n": int(bt.table["n"].iloc[-1]), "events": int(bt.table["events"].iloc[-1]),
-     "reading": bt.reading},
-])
+summary = pd.DataFrame(
+    [
+        {
+            "model": "coverage of the table",
+            "n": cov.info["n_rows"],
+            "events": "",
+            "reading": cov.reading,
+        },
+        {
+            "model": "Kaplan–Meier by region",
+            "n": km.info["n"],
+            "events": km.info["events"],
+            "reading": km.reading,
+        },
+        {
+            "model": "hazard, cloglog (undated excluded)",
+            "n": cloglog.info["n"],
+            "events": cloglog.info["events"],
+            "reading": cloglog.reading,
+        },
+        {
+            "model": "hazard, cloglog (undated imputed)",
+            "n": sens.extra["fits"]["impute"].info["n"],
+            "events": sens.extra["fits"]["impute"].info["events"],
+            "reading": sens.extra["fits"]["impute"].reading,
+        },
+        {"model": "Cox", "n": cox.info["n"], "events": cox.info["events"], "reading": cox.reading},
+        {"model": "two clocks", "n": "", "events": "", "reading": scales.reading},
+        {
+            "model": "ordered level",
+            "n": ordered.info["n"],
+            "events": "",
+            "reading": ordered.reading,
+        },
+        {
+            "model": "criteria growth",
+            "n": growth.info["n"] if records is not None else 0,
+            "events": "",
+            "reading": growth.reading if records is not None else "no records available",
+        },
+        {
+            "model": "Moran's I",
+            "n": moran.info["n"] if geo is not None else 0,
+            "events": "",
+            "reading": moran.reading if geo is not None else "no boundaries",
+        },
+        {
+            "model": "forecast back-test",
+            "n": int(bt.table["n"].iloc[-1]),
+            "events": int(bt.table["events"].iloc[-1]),
+            "reading": bt.reading,
+        },
+    ]
+)
 for _, row in summary.iterrows():
     print(f"■ {row['model']} (n = {row['n']}, events = {row['events']}):\n  {row['reading']}\n")
 print(f"Notebook ran in {time.perf_counter() - t_start:.0f} s.")

@@ -12,26 +12,37 @@ import pytest
 
 from helpers import models as m
 
-BETA = {"urban": 0.6, "log_area": -0.4, "region[northern_midlands_mountains]": -0.8, "region[mekong_delta]": 0.3}
+BETA = {
+    "urban": 0.6,
+    "log_area": -0.4,
+    "region[northern_midlands_mountains]": -0.8,
+    "region[mekong_delta]": 0.3,
+}
 
 
 def _units(rows):
-    return pd.DataFrame(rows, columns=["district_code", "province_code", "region", "district_type", "log_area"])
+    return pd.DataFrame(
+        rows, columns=["district_code", "province_code", "region", "district_type", "log_area"]
+    )
 
 
-UNITS = _units([
-    ("001", "01", "red_river_delta", "Huyện", 5.0),
-    ("002", "01", "red_river_delta", "Thị xã", 4.0),
-    ("003", "02", "mekong_delta", "Huyện", 6.0),
-    ("004", "02", "mekong_delta", "Quận", 3.0),
-    ("005", "02", "mekong_delta", "Thành phố", 4.5),
-])
-RECOGNITIONS = pd.DataFrame({
-    "ma_huyen": ["001", "003", "005", None, "002"],
-    "standard": ["ntm", "ntm", "ntm", "ntm", "ntm_advanced"],
-    "standard_year": [2015, None, 2030, 2019, 2023],
-    "decision_date": ["2016-05-02", "2019-03-01", None, None, "2025-08-01"],
-})
+UNITS = _units(
+    [
+        ("001", "01", "red_river_delta", "Huyện", 5.0),
+        ("002", "01", "red_river_delta", "Thị xã", 4.0),
+        ("003", "02", "mekong_delta", "Huyện", 6.0),
+        ("004", "02", "mekong_delta", "Quận", 3.0),
+        ("005", "02", "mekong_delta", "Thành phố", 4.5),
+    ]
+)
+RECOGNITIONS = pd.DataFrame(
+    {
+        "ma_huyen": ["001", "003", "005", None, "002"],
+        "standard": ["ntm", "ntm", "ntm", "ntm", "ntm_advanced"],
+        "standard_year": [2015, None, 2030, 2019, 2023],
+        "decision_date": ["2016-05-02", "2019-03-01", None, None, "2025-08-01"],
+    }
+)
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -43,7 +54,9 @@ def test_recognition_events_bounds_and_skips():
     assert len(ev.attrs["skipped"]) == 1  # the row without a code is listed, not dropped silently
     dec = m.recognition_events(RECOGNITIONS, "ntm", "decision_year").set_index("district_code")
     assert dec.loc["001", "event_year"] == 2016
-    assert np.isnan(dec.loc["005", "event_year"]) and dec.loc["005", "year_lo"] == 2025  # clipped at window end
+    assert (
+        np.isnan(dec.loc["005", "event_year"]) and dec.loc["005", "year_lo"] == 2025
+    )  # clipped at window end
     adv = m.recognition_events(RECOGNITIONS, "ntm_advanced", "decision_year")
     assert np.isnan(adv["event_year"].iloc[0])  # decided after the July 2025 reform: not an event
 
@@ -54,9 +67,15 @@ def test_person_period_risk_set_censoring_and_unknown_years():
     by = pp.groupby("district_code")
     assert by["year"].agg(["min", "max"]).loc["001"].tolist() == [2011, 2015]
     assert pp.loc[pp["district_code"] == "001", "event"].tolist() == [0, 0, 0, 0, 1]
-    assert by["year"].max().loc["002"] == 2024 and by["event"].sum().loc["002"] == 0  # never recognised: censored
-    assert by["year"].max().loc["005"] == 2024 and by["event"].sum().loc["005"] == 0  # event after window: censored
-    assert "004" not in set(pp["district_code"]) and pp.attrs["not_eligible"] == ["004"]  # quận: no rural communes
+    assert (
+        by["year"].max().loc["002"] == 2024 and by["event"].sum().loc["002"] == 0
+    )  # never recognised: censored
+    assert (
+        by["year"].max().loc["005"] == 2024 and by["event"].sum().loc["005"] == 0
+    )  # event after window: censored
+    assert "004" not in set(pp["district_code"]) and pp.attrs["not_eligible"] == [
+        "004"
+    ]  # quận: no rural communes
     # the undated recognition is NOT a never-recognised district: it leaves the risk set
     assert "003" not in set(pp["district_code"]) and pp.attrs["excluded_unknown"] == ["003"]
     with pytest.raises(ValueError, match="no year"):
@@ -77,7 +96,9 @@ def test_person_period_partial_last_year_and_entry():
 
 
 def test_levels_reached_takes_highest_standard():
-    lv = m.levels_reached(UNITS, RECOGNITIONS.assign(decision_date=[None] * 5)).set_index("district_code")
+    lv = m.levels_reached(UNITS, RECOGNITIONS.assign(decision_date=[None] * 5)).set_index(
+        "district_code"
+    )
     assert lv.loc["002", "level"] == "ntm_advanced" and lv.loc["001", "level"] == "ntm"
     assert lv.loc["004", "level"] == "none"
     assert lv["level"].cat.ordered
@@ -87,7 +108,9 @@ def test_levels_reached_takes_highest_standard():
 def _coverage(link, n_draws=20, n_units=500, frailty_sd=0.0):
     hits = dict.fromkeys(BETA, 0)
     for seed in range(n_draws):
-        units, ev = m.simulate_hazard_panel(n_units, 40, BETA, link=link, frailty_sd=frailty_sd, seed=seed)
+        units, ev = m.simulate_hazard_panel(
+            n_units, 40, BETA, link=link, frailty_sd=frailty_sd, seed=seed
+        )
         res = m.fit_hazard(m.person_period(units, ev, 2011, 2024), link, time_effect="year")
         t = res.table.set_index("term")
         for k, v in BETA.items():
@@ -99,7 +122,9 @@ def test_cloglog_hazard_recovers_effects_with_province_clustering():
     hits, res = _coverage("cloglog", frailty_sd=0.3)
     assert all(h >= 16 for h in hits.values()), hits
     assert res.info["n_clusters"] == 40 and res.info["events"] > 100
-    assert {"term", "estimate", "ci_low", "ci_high", "hazard_ratio", "n", "events"} <= set(res.table.columns)
+    assert {"term", "estimate", "ci_low", "ci_high", "hazard_ratio", "n", "events"} <= set(
+        res.table.columns
+    )
     assert "hazard ratio" in res.reading
 
 
@@ -122,11 +147,15 @@ def test_unknown_years_imputation_recovers_and_bounds_bracket():
     hits, n = 0, 6
     for seed in range(n):
         units, ev = m.simulate_hazard_panel(500, 40, BETA, unknown_share=0.3, seed=100 + seed)
-        res = m.hazard_unknown_years(units, ev, "impute", time_effect="period", n_imputations=5, seed=seed)
+        res = m.hazard_unknown_years(
+            units, ev, "impute", time_effect="period", n_imputations=5, seed=seed
+        )
         t = res.table.set_index("term")
         hits += bool(t.loc["urban", "ci_low"] <= BETA["urban"] <= t.loc["urban", "ci_high"])
     assert hits >= 5
-    assert res.info["n_unknown"] == int((~ev["year_known"]).sum()) and res.info["n_imputations"] == 5
+    assert (
+        res.info["n_unknown"] == int((~ev["year_known"]).sum()) and res.info["n_imputations"] == 5
+    )
     sens = m.sensitivity_unknown_years(units, ev, n_imputations=3)
     assert set(sens.table["treatment"]) == {"exclude", "impute", "lower", "upper"}
     # the undated are events in every treatment but exclusion, never non-events
@@ -153,7 +182,9 @@ def test_ordered_model_recovers_effects():
     beta = {"urban": 0.8, "log_area": -0.5}
     hits = dict.fromkeys(beta, 0)
     for seed in range(20):
-        res = m.fit_ordered_level(m.simulate_ordered(400, beta, seed=seed), covariates=("urban", "log_area"))
+        res = m.fit_ordered_level(
+            m.simulate_ordered(300, beta, seed=seed), covariates=("urban", "log_area")
+        )
         t = res.table.set_index("term")
         for k, v in beta.items():
             hits[k] += bool(t.loc[k, "ci_low"] <= v <= t.loc[k, "ci_high"])
@@ -176,20 +207,23 @@ def test_growth_chooses_mixedlm_gee_or_nothing():
     assert "sd(slope)" in t.index
     thin = m.criteria_growth(m.simulate_growth(8, (2, 3), slope=0.08, seed=2))
     assert thin.info["method"] == "GEE" and "too thin" in thin.info["why"]
-    one_each = pd.DataFrame({"unit_id": ["a", "b"], "year": [2015, 2016], "achieved": [10, 12], "total": [19, 19]})
+    one_each = pd.DataFrame(
+        {"unit_id": ["a", "b"], "year": [2015, 2016], "achieved": [10, 12], "total": [19, 19]}
+    )
     none = m.criteria_growth(one_each)
     assert none.info["method"] == "none" and none.table.empty
 
 
 # ----------------------------------------------------------------------------- spatial
 def _lattice(values, island=True):
+    import geopandas as gpd
     from shapely.geometry import box
 
-    import geopandas as gpd
-
     k = int(np.sqrt(len(values)))
-    geoms = [box(105 + 0.1 * (i % k), 15 + 0.1 * (i // k), 105.1 + 0.1 * (i % k), 15.1 + 0.1 * (i // k))
-             for i in range(k * k)]
+    geoms = [
+        box(105 + 0.1 * (i % k), 15 + 0.1 * (i // k), 105.1 + 0.1 * (i % k), 15.1 + 0.1 * (i // k))
+        for i in range(k * k)
+    ]
     vals = list(values)
     codes = [f"{i:03d}" for i in range(k * k)]
     if island:
@@ -217,14 +251,21 @@ def test_lisa_finds_high_high_in_the_high_corner():
     vals = ((ii >= 8) & (jj >= 8)).ravel().astype(float)
     res = m.lisa(_lattice(vals, island=False), "y", permutations=199)
     g = res.extra["gdf"]
-    corner = g["district_code"].isin([f"{j * k + i:03d}" for i in range(9, 12) for j in range(9, 12)])
+    corner = g["district_code"].isin(
+        [f"{j * k + i:03d}" for i in range(9, 12) for j in range(9, 12)]
+    )
     assert (g.loc[corner, "cluster"] == "High-High").mean() > 0.5
     assert res.table["estimate"].sum() == len(g)
 
 
 # ----------------------------------------------------------------------------- forecast
 def test_backtest_beats_base_rate_when_covariates_matter():
-    beta = {"urban": 1.5, "log_area": -0.8, "region[northern_midlands_mountains]": -1.5, "region[mekong_delta]": 0.5}
+    beta = {
+        "urban": 1.5,
+        "log_area": -0.8,
+        "region[northern_midlands_mountains]": -1.5,
+        "region[mekong_delta]": 0.5,
+    }
     units, ev = m.simulate_hazard_panel(700, 40, beta, seed=11)
     bt = m.backtest_forecast(units, ev, range(2018, 2023))
     pooled = bt.table.set_index("term").loc["pooled"]
@@ -251,7 +292,11 @@ def test_figures_render_with_legends():
     fit = m.fit_hazard(m.person_period(units, ev, 2011, 2024), "cloglog", time_effect="period")
     km = m.kaplan_meier(units, ev)
     bt = m.backtest_forecast(units, ev, [2020, 2021])
-    for fig in (m.plot_coefficients({"cloglog": fit}), m.plot_km(km), m.plot_calibration(bt.extra["predictions"])):
+    for fig in (
+        m.plot_coefficients({"cloglog": fit}),
+        m.plot_km(km),
+        m.plot_calibration(bt.extra["predictions"]),
+    ):
         ax = fig.axes[0]
         assert ax.get_legend() is not None and ax.get_legend().get_texts()
         plt.close(fig)
@@ -273,20 +318,33 @@ def test_category_map_draws_every_district(mirror):
 
 
 def test_start_share_is_missing_not_zero_and_models_use_complete_cases():
-    recs = pd.DataFrame({
-        "unit": ["district", "district", "district", "commune"],
-        "measure": ["units_met", "units_met", "units_met", "criteria"],
-        "counted": ["commune", "commune", "commune", None],
-        "standard": ["ntm", "ntm", "ntm", "ntm"],
-        "modality": ["actual", "actual", "target", "actual"],
-        "achieved": [6, 9, 12, 15], "total": [12, 12, 12, 19],
-        "year": [2016, 2019, 2020, 2016], "as_of": [None, None, None, None],
-        "district_code": ["001", "001", "002", "001"], "doc_id": ["d1", "d2", "d3", "d4"],
-    })
+    recs = pd.DataFrame(
+        {
+            "unit": ["district", "district", "district", "commune"],
+            "measure": ["units_met", "units_met", "units_met", "criteria"],
+            "counted": ["commune", "commune", "commune", None],
+            "standard": ["ntm", "ntm", "ntm", "ntm"],
+            "modality": ["actual", "actual", "target", "actual"],
+            "achieved": [6, 9, 12, 15],
+            "total": [12, 12, 12, 19],
+            "year": [2016, 2019, 2020, 2016],
+            "as_of": [None, None, None, None],
+            "district_code": ["001", "001", "002", "001"],
+            "doc_id": ["d1", "d2", "d3", "d4"],
+        }
+    )
     s = m.start_share_from_records(recs)
-    assert s.to_dict("records") == [{"district_code": "001", "start_share": 0.5, "start_year": 2016, "doc_id": "d1"}]
+    assert s.to_dict("records") == [
+        {"district_code": "001", "start_share": 0.5, "start_year": 2016, "doc_id": "d1"}
+    ]
     units, ev = m.simulate_hazard_panel(300, 20, seed=4)
-    units["start_share"] = np.where(np.arange(len(units)) % 3 == 0, np.nan, np.linspace(0, 1, len(units)))
-    res = m.fit_hazard(m.person_period(units, ev, 2011, 2024), "cloglog", ("urban", "start_share"),
-                       time_effect="period")
+    units["start_share"] = np.where(
+        np.arange(len(units)) % 3 == 0, np.nan, np.linspace(0, 1, len(units))
+    )
+    res = m.fit_hazard(
+        m.person_period(units, ev, 2011, 2024),
+        "cloglog",
+        ("urban", "start_share"),
+        time_effect="period",
+    )
     assert res.info["dropped_incomplete_units"] == int(units["start_share"].isna().sum())

@@ -45,9 +45,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
-from scipy import stats
 
 try:  # BLAS threads fight each other on small designs: one thread is several times faster
     from threadpoolctl import threadpool_limits as _threadpool_limits
@@ -150,11 +150,22 @@ def _single_thread(func):
 # --------------------------------------------------------------------------------------
 
 _TYPE_CLASS = {
-    "huyện": "huyen", "huyen": "huyen", "rural_district": "huyen", "district": "huyen",
-    "quận": "quan", "quan": "quan", "urban_district": "quan",
-    "thị xã": "thi_xa", "thi xa": "thi_xa", "thi_xa": "thi_xa", "town": "thi_xa",
-    "thành phố": "thanh_pho", "thanh pho": "thanh_pho", "thanh_pho": "thanh_pho",
-    "city": "thanh_pho", "provincial_city": "thanh_pho",
+    "huyện": "huyen",
+    "huyen": "huyen",
+    "rural_district": "huyen",
+    "district": "huyen",
+    "quận": "quan",
+    "quan": "quan",
+    "urban_district": "quan",
+    "thị xã": "thi_xa",
+    "thi xa": "thi_xa",
+    "thi_xa": "thi_xa",
+    "town": "thi_xa",
+    "thành phố": "thanh_pho",
+    "thanh pho": "thanh_pho",
+    "thanh_pho": "thanh_pho",
+    "city": "thanh_pho",
+    "provincial_city": "thanh_pho",
 }
 
 
@@ -180,9 +191,21 @@ def district_covariates(
     meeting NTM in the first report, may be missing). Urban = thị xã or thành phố thuộc tỉnh
     (quận are kept but flagged: they have no rural communes and are not at risk).
     """
-    out = districts[[c for c in districts.columns if c in
-                     ("district_code", "district_name", "district_type", "province_code",
-                      "province_name", "region")]].copy()
+    out = districts[
+        [
+            c
+            for c in districts.columns
+            if c
+            in (
+                "district_code",
+                "district_name",
+                "district_type",
+                "province_code",
+                "province_name",
+                "region",
+            )
+        ]
+    ].copy()
     out["district_code"] = out["district_code"].astype(str).str.zfill(3)
     out["province_code"] = out["province_code"].astype(str).str.zfill(2)
     if "region" not in out.columns:
@@ -214,8 +237,12 @@ def start_share_from_records(records: pd.DataFrame, standard: str = "ntm") -> pd
     absent (the covariate is missing for them, never zero).
     """
     r = records.copy()
-    keep = ((r["unit"] == "district") & (r["measure"] == "units_met") & (r["counted"] == "commune")
-            & (r["standard"] == standard))
+    keep = (
+        (r["unit"] == "district")
+        & (r["measure"] == "units_met")
+        & (r["counted"] == "commune")
+        & (r["standard"] == standard)
+    )
     if "modality" in r.columns:
         keep &= r["modality"].fillna("actual") == "actual"
     code = r["district_code"] if "district_code" in r.columns else pd.Series(np.nan, index=r.index)
@@ -224,12 +251,18 @@ def start_share_from_records(records: pd.DataFrame, standard: str = "ntm") -> pd
     r["total"] = pd.to_numeric(r["total"], errors="coerce")
     r = r.loc[(r["total"] > 0) & r["achieved"].notna()]
     year = pd.to_numeric(r.get("year"), errors="coerce")
-    as_of = pd.to_numeric(r["as_of"].astype("string").str[:4], errors="coerce") if "as_of" in r.columns else np.nan
+    as_of = (
+        pd.to_numeric(r["as_of"].astype("string").str[:4], errors="coerce")
+        if "as_of" in r.columns
+        else np.nan
+    )
     r["start_year"] = year.fillna(as_of)
     r = r.dropna(subset=["start_year"]).sort_values("start_year")
     r["district_code"] = r["district_code"].astype(str).str.zfill(3)
     r["start_share"] = (r["achieved"] / r["total"]).clip(0, 1)
-    cols = ["district_code", "start_share", "start_year"] + (["doc_id"] if "doc_id" in r.columns else [])
+    cols = ["district_code", "start_share", "start_year"] + (
+        ["doc_id"] if "doc_id" in r.columns else []
+    )
     return r.drop_duplicates("district_code")[cols].reset_index(drop=True)
 
 
@@ -251,11 +284,15 @@ def _normalise_recognitions(recognitions: pd.DataFrame) -> tuple[pd.DataFrame, p
     no_code = code.isna() | (code == "") | (code.str.lower() == "nan")
     skipped = rec.loc[no_code].assign(reason="no GSO district code (unit merged away)")
     rec = rec.loc[~no_code].copy()
-    rec["district_code"] = code[~no_code].astype(str).str.replace(r"\.0$", "", regex=True).str.zfill(3)
+    rec["district_code"] = (
+        code[~no_code].astype(str).str.replace(r"\.0$", "", regex=True).str.zfill(3)
+    )
     rec["standard_year"] = pd.to_numeric(rec["standard_year"], errors="coerce")
     if "decision_date" not in rec.columns:
         rec["decision_date"] = np.nan
-    if "decision_year" in rec.columns:  # helpers.panel.load_recognitions parses it (also from notes)
+    if (
+        "decision_year" in rec.columns
+    ):  # helpers.panel.load_recognitions parses it (also from notes)
         rec["decision_year"] = pd.to_numeric(rec["decision_year"], errors="coerce").astype(float)
     else:
         rec["decision_year"] = [_year_of(v) for v in rec["decision_date"]]
@@ -291,13 +328,15 @@ def recognition_events(
         year = rec["decision_year"].where(~rec["after_reform"].fillna(False).astype(bool))
         lo = np.where(rec["standard_year"].notna(), rec["standard_year"], first)
         hi = np.where(rec["standard_year"].notna(), rec["standard_year"] + max_lag, last)
-    out = pd.DataFrame({
-        "district_code": rec["district_code"].to_numpy(),
-        "standard": standard,
-        "event_year": year.to_numpy(dtype=float),
-        "year_lo": np.asarray(lo, dtype=float),
-        "year_hi": np.asarray(hi, dtype=float),
-    })
+    out = pd.DataFrame(
+        {
+            "district_code": rec["district_code"].to_numpy(),
+            "standard": standard,
+            "event_year": year.to_numpy(dtype=float),
+            "year_lo": np.asarray(lo, dtype=float),
+            "year_hi": np.asarray(hi, dtype=float),
+        }
+    )
     for col in ("year_lo", "year_hi"):  # explicit bounds from the table win
         if col in rec.columns:
             given = pd.to_numeric(rec[col], errors="coerce").to_numpy(dtype=float)
@@ -305,8 +344,13 @@ def recognition_events(
     out["year_lo"] = out["year_lo"].clip(first, last)
     out["year_hi"] = out["year_hi"].clip(first, last)
     out["year_known"] = out["event_year"].notna()
-    out = (out.sort_values(["district_code", "year_known", "event_year"], ascending=[True, False, True])
-              .drop_duplicates("district_code").reset_index(drop=True))
+    out = (
+        out.sort_values(
+            ["district_code", "year_known", "event_year"], ascending=[True, False, True]
+        )
+        .drop_duplicates("district_code")
+        .reset_index(drop=True)
+    )
     out.attrs["skipped"] = skipped
     out.attrs["time"] = time
     return out
@@ -315,6 +359,7 @@ def recognition_events(
 # --------------------------------------------------------------------------------------
 # Person-period (district-year) table
 # --------------------------------------------------------------------------------------
+
 
 def person_period(
     units: pd.DataFrame,
@@ -339,12 +384,16 @@ def person_period(
     event, exposure, period, at_risk_from.
     """
     if unknown not in ("exclude", "error"):
-        raise ValueError("unknown must be 'exclude' or 'error'; impute through hazard_unknown_years")
+        raise ValueError(
+            "unknown must be 'exclude' or 'error'; impute through hazard_unknown_years"
+        )
     u = units.copy()
     u["district_code"] = u["district_code"].astype(str).str.zfill(3)
     if "type_class" not in u.columns and "district_type" in u.columns:
         u["type_class"] = u["district_type"].map(_type_class)
-    not_eligible = u.loc[u.get("type_class", pd.Series("", index=u.index)).isin(exclude_types), "district_code"]
+    not_eligible = u.loc[
+        u.get("type_class", pd.Series("", index=u.index)).isin(exclude_types), "district_code"
+    ]
     u = u.loc[~u["district_code"].isin(not_eligible)]
     ev = events.copy()
     imputed = imputed or {}
@@ -355,11 +404,19 @@ def person_period(
     ev["event_year_used"] = year
     unknown_codes = ev.loc[np.isnan(year), "district_code"]
     if unknown == "error" and len(unknown_codes):
-        raise ValueError(f"{len(unknown_codes)} recognised districts have no year: {list(unknown_codes)[:5]}")
-    not_in_units = ev.loc[~ev["district_code"].isin(units["district_code"].astype(str).str.zfill(3)), "district_code"]
+        raise ValueError(
+            f"{len(unknown_codes)} recognised districts have no year: {list(unknown_codes)[:5]}"
+        )
+    not_in_units = ev.loc[
+        ~ev["district_code"].isin(units["district_code"].astype(str).str.zfill(3)), "district_code"
+    ]
     u = u.loc[~u["district_code"].isin(unknown_codes)]
     u = u.merge(ev[["district_code", "event_year_used"]], on="district_code", how="left")
-    entry = u["entry_year"].fillna(start).astype(float) if "entry_year" in u.columns else pd.Series(float(start), index=u.index)
+    entry = (
+        u["entry_year"].fillna(start).astype(float)
+        if "entry_year" in u.columns
+        else pd.Series(float(start), index=u.index)
+    )
     entry = np.maximum(entry.to_numpy(), start)
     stop = np.where(np.isnan(u["event_year_used"]), end, np.minimum(u["event_year_used"], end))
     stop = np.where(u["event_year_used"] > end, end, stop)
@@ -386,12 +443,14 @@ def person_period(
     for y, v in (exposure or {}).items():
         expo[years == int(y)] = float(v)
     pp["exposure"] = expo
-    pp["period"] = pd.Categorical(np.select([years <= 2015, years <= 2020], list(PERIODS)[:2], list(PERIODS)[2]))
+    pp["period"] = pd.Categorical(
+        np.select([years <= 2015, years <= 2020], list(PERIODS)[:2], list(PERIODS)[2])
+    )
     pp.attrs.update(
         excluded_unknown=sorted(unknown_codes.tolist()),
         not_eligible=sorted(not_eligible.tolist()),
         events_not_in_units=sorted(not_in_units.tolist()),
-        recognised_before_entry=int(((u["event_year_used"] < entry)).sum()),
+        recognised_before_entry=int((u["event_year_used"] < entry).sum()),
         window=(start, end),
     )
     return pp
@@ -400,6 +459,7 @@ def person_period(
 # --------------------------------------------------------------------------------------
 # Discrete-time hazard (GLM binomial, cloglog / logit, clustered by province)
 # --------------------------------------------------------------------------------------
+
 
 @dataclass
 class _Design:
@@ -459,30 +519,44 @@ def _family(link: str) -> families.Family:
 
 def _choose_time_effect(pp: pd.DataFrame, time_effect: str, min_events: int) -> tuple[str, str]:
     by_year = pp.groupby("year")["event"].sum()
-    by_year = by_year.loc[by_year.index >= (by_year[by_year > 0].index.min() if (by_year > 0).any() else 0)]
+    by_year = by_year.loc[
+        by_year.index >= (by_year[by_year > 0].index.min() if (by_year > 0).any() else 0)
+    ]
     if time_effect != "auto":
         return time_effect, f"time effect '{time_effect}' requested"
     if len(by_year) and (by_year >= min_events).all():
-        return "year", f"every year from the first event has ≥ {min_events} events: one effect per year"
+        return (
+            "year",
+            f"every year from the first event has ≥ {min_events} events: one effect per year",
+        )
     sparse = [int(y) for y in by_year.index[by_year < min_events]]
-    return "period", (f"years {sparse} have < {min_events} events: one effect per criteria period "
-                      f"({', '.join(PERIODS)}) instead of per year")
+    return "period", (
+        f"years {sparse} have < {min_events} events: one effect per criteria period "
+        f"({', '.join(PERIODS)}) instead of per year"
+    )
 
 
-def _drop_empty_cells(pp: pd.DataFrame, covariates: tuple[str, ...], time_effect: str) -> tuple[pd.DataFrame, list[str]]:
+def _drop_empty_cells(
+    pp: pd.DataFrame, covariates: tuple[str, ...], time_effect: str
+) -> tuple[pd.DataFrame, list[str]]:
     """Drop time levels and regions with no events (their effect is −∞, not estimable)."""
     notes = []
     key = _time_key(pp, time_effect)
     ev = pd.Series(pp["event"].to_numpy()).groupby(key).sum()
     empty = sorted(ev.index[ev == 0])
     if empty:
-        notes.append(f"no events in {time_effect} {empty}: those district-years dropped (hazard 0, not estimable)")
+        notes.append(
+            f"no events in {time_effect} {empty}: those district-years dropped (hazard 0, not "
+            "estimable)"
+        )
         pp = pp.loc[~np.isin(key, empty)]
     if "region" in covariates:
         evr = pp.groupby("region", observed=True)["event"].sum()
         empty_r = sorted(evr.index[evr == 0])
         if empty_r:
-            notes.append(f"no events in region {empty_r}: its districts dropped (effect not estimable)")
+            notes.append(
+                f"no events in region {empty_r}: its districts dropped (effect not estimable)"
+            )
             pp = pp.loc[~pp["region"].isin(empty_r)]
     return pp, notes
 
@@ -493,8 +567,16 @@ def _coef_table(names, params, bse, dfn=None, scale_name="hazard_ratio") -> pd.D
     with np.errstate(divide="ignore", invalid="ignore"):
         zval = params / bse
         p = 2 * (stats.norm.sf(np.abs(zval)) if dfn is None else stats.t.sf(np.abs(zval), dfn))
-    t = pd.DataFrame({"term": names, "estimate": params, "std_error": bse,
-                      "ci_low": params - z * bse, "ci_high": params + z * bse, "p_value": p})
+    t = pd.DataFrame(
+        {
+            "term": names,
+            "estimate": params,
+            "std_error": bse,
+            "ci_low": params - z * bse,
+            "ci_high": params + z * bse,
+            "p_value": p,
+        }
+    )
     if scale_name:
         t[scale_name] = np.exp(t["estimate"])
         t[f"{scale_name}_low"] = np.exp(t["ci_low"])
@@ -521,12 +603,18 @@ def _term_label(col: str) -> str:
 def _hazard_reading(table: pd.DataFrame, info: dict, link: str) -> str:
     ratio = "hazard ratio" if link == "cloglog" else "odds ratio"
     col = "hazard_ratio" if link == "cloglog" else "odds_ratio"
-    parts = [f"{info['n_units']} districts at risk over {info['years'][0]}–{info['years'][1]} "
-             f"({info['n']} district-years), {info['events']} recognitions; errors clustered by province "
-             f"({info['n_clusters']} clusters)."]
+    parts = [
+        f"{info['n_units']} districts at risk over {info['years'][0]}–{info['years'][1]} "
+        f"({info['n']} district-years), {info['events']} recognitions; errors clustered by "
+        "province "
+        f"({info['n_clusters']} clusters)."
+    ]
     for _, r in table.loc[~table["term"].str.startswith("time[")].iterrows():
         sig = "clearly" if r["p_value"] < 0.05 else "not clearly"
-        parts.append(f"{r['term']}: {ratio} {r[col]:.2f} (95% CI {r[col + '_low']:.2f}–{r[col + '_high']:.2f}), {sig} different from 1.")
+        parts.append(
+            f"{r['term']}: {ratio} {r[col]:.2f} (95% CI "
+            f"{r[col + '_low']:.2f}–{r[col + '_high']:.2f}), {sig} different from 1."
+        )
     return " ".join(parts)
 
 
@@ -551,27 +639,37 @@ def fit_hazard(
     """
     covariates = tuple(covariates)
     work = pp.copy()
-    needed = [c for c in covariates if c != "region"] + (["region"] if "region" in covariates else [])
+    needed = [c for c in covariates if c != "region"] + (
+        ["region"] if "region" in covariates else []
+    )
     complete = work[needed].notna().all(axis=1) if needed else pd.Series(True, index=work.index)
     n_dropped_units = work.loc[~complete, "district_code"].nunique()
     work = work.loc[complete]
     mode, why = _choose_time_effect(work, time_effect, min_events_per_year)
     work, notes = _drop_empty_cells(work, covariates, mode)
     if work["event"].sum() == 0:
-        return ModelResult(f"hazard_{link}", pd.DataFrame(columns=["term", "estimate"]),
-                           "No recognitions in the risk set: the hazard cannot be estimated.",
-                           {"n": len(work), "events": 0, "reason": "no events"})
+        return ModelResult(
+            f"hazard_{link}",
+            pd.DataFrame(columns=["term", "estimate"]),
+            "No recognitions in the risk set: the hazard cannot be estimated.",
+            {"n": len(work), "events": 0, "reason": "no events"},
+        )
     d = _make_design(work, covariates, mode)
     res = _fit_glm(work, d, link, cluster)
     scale = "hazard_ratio" if link == "cloglog" else "odds_ratio"
     table = _coef_table(d.columns, res.params, res.bse, scale_name=scale)
     info = {
-        "link": link, "time_effect": mode, "time_effect_reason": why, "notes": notes,
-        "n": int(len(work)), "n_units": int(work["district_code"].nunique()),
+        "link": link,
+        "time_effect": mode,
+        "time_effect_reason": why,
+        "notes": notes,
+        "n": int(len(work)),
+        "n_units": int(work["district_code"].nunique()),
         "events": int(work["event"].sum()),
         "n_clusters": int(work[cluster].nunique()) if cluster else None,
         "years": (int(work["year"].min()), int(work["year"].max())),
-        "region_reference": d.region_ref, "dropped_incomplete_units": int(n_dropped_units),
+        "region_reference": d.region_ref,
+        "dropped_incomplete_units": int(n_dropped_units),
         "covariates": covariates,
     }
     for k in ("n", "n_units", "events"):
@@ -582,8 +680,12 @@ def fit_hazard(
     return ModelResult(f"hazard_{link}", table, reading, info, res, {"design": d})
 
 
-def _predict_hazard(result: ModelResult, frame: pd.DataFrame, params: np.ndarray | None = None,
-                    baseline_years: list[int] | None = None) -> np.ndarray:
+def _predict_hazard(
+    result: ModelResult,
+    frame: pd.DataFrame,
+    params: np.ndarray | None = None,
+    baseline_years: list[int] | None = None,
+) -> np.ndarray:
     """Hazard for rows of ``frame`` (exposure 1). Time levels not in the fit: years before the
     first fitted one get hazard 0; later ones use the mean effect of ``baseline_years`` (or the
     last fitted level)."""
@@ -592,7 +694,10 @@ def _predict_hazard(result: ModelResult, frame: pd.DataFrame, params: np.ndarray
     fam = _family(result.info["link"])
     k = len(d.time_levels)
     if baseline_years is not None:
-        keys = sorted({str(y) if d.time_effect == "year" else _period_of(y) for y in baseline_years} & set(d.time_levels))
+        keys = sorted(
+            {str(y) if d.time_effect == "year" else _period_of(y) for y in baseline_years}
+            & set(d.time_levels)
+        )
         keys = keys or [d.time_levels[-1]]
         lp = np.mean([_design_matrix(frame, d, time_override=t) @ beta for t in keys], axis=0)
         return fam.link.inverse(lp)
@@ -619,8 +724,12 @@ def _period_of(year: int) -> str:
     return list(PERIODS)[-1]
 
 
-def _draw_event_years(codes: np.ndarray, years: np.ndarray, h: np.ndarray, rng: np.random.Generator) -> dict:
-    """One year per code from P(T = t | lo ≤ T ≤ hi) ∝ h_t ∏_{s<t} (1 − h_s) (rows sorted by code, year)."""
+def _draw_event_years(
+    codes: np.ndarray, years: np.ndarray, h: np.ndarray, rng: np.random.Generator
+) -> dict:
+    """One year per code drawn from P(T = t | lo ≤ T ≤ hi) ∝ h_t ∏_{s<t} (1 − h_s).
+
+    Rows are sorted by code, then year."""
     start = np.r_[True, codes[1:] != codes[:-1]]
     grp = np.cumsum(start) - 1
     log_s = np.log1p(-np.clip(h, 0, 1 - 1e-12))
@@ -684,18 +793,28 @@ def hazard_unknown_years(
     n_unknown = len(unk)
     if unknown in ("lower", "upper"):
         col = "year_lo" if unknown == "lower" else "year_hi"
-        imp = dict(zip(unk["district_code"], unk[col].astype(int)))
-        res = fit_hazard(person_period(units, events, start, end, exposure, imputed=imp), link, covariates,
-                         time_effect, cluster)
+        imp = dict(zip(unk["district_code"], unk[col].astype(int), strict=True))
+        res = fit_hazard(
+            person_period(units, events, start, end, exposure, imputed=imp),
+            link,
+            covariates,
+            time_effect,
+            cluster,
+        )
         res.info.update(unknown=unknown, n_unknown=n_unknown)
         res.name = f"hazard_{link}_{unknown}"
-        res.reading += f" {n_unknown} undated recognitions placed at their {'earliest' if unknown == 'lower' else 'latest'} possible year."
+        which = "earliest" if unknown == "lower" else "latest"
+        res.reading += f" {n_unknown} undated recognitions placed at their {which} possible year."
         return res
-    base = fit_hazard(person_period(units, events, start, end, exposure), link, covariates, time_effect, cluster)
+    base = fit_hazard(
+        person_period(units, events, start, end, exposure), link, covariates, time_effect, cluster
+    )
     if unknown == "exclude" or n_unknown == 0:
         base.info.update(unknown="exclude", n_unknown=n_unknown)
         base.name = f"hazard_{link}_exclude"
-        base.reading += f" {n_unknown} recognised districts without a year were left out of the risk set."
+        base.reading += (
+            f" {n_unknown} recognised districts without a year were left out of the risk set."
+        )
         return base
     if unknown != "impute":
         raise ValueError("unknown must be exclude, impute, lower or upper")
@@ -731,36 +850,62 @@ def hazard_unknown_years(
         events_n.append(fit.info["events"])
         n_rows.append(fit.info["n"])
     if len(params) < 2:
-        raise RuntimeError("multiple imputation failed: fewer than 2 imputed fits share the base design")
+        raise RuntimeError(
+            "multiple imputation failed: fewer than 2 imputed fits share the base design"
+        )
     qbar, se, dfree = _rubin(np.array(params), np.array(covs))
     scale = "hazard_ratio" if link == "cloglog" else "odds_ratio"
     table = _coef_table(list(base.table["term"]), qbar, se, scale_name=scale)
     tq = stats.t.ppf(0.975, dfree)
     table["ci_low"], table["ci_high"] = qbar - tq * se, qbar + tq * se
-    table[f"{scale}_low"], table[f"{scale}_high"] = np.exp(table["ci_low"]), np.exp(table["ci_high"])
+    table[f"{scale}_low"], table[f"{scale}_high"] = (
+        np.exp(table["ci_low"]),
+        np.exp(table["ci_high"]),
+    )
     table["p_value"] = 2 * stats.t.sf(np.abs(qbar / se), dfree)
     info = dict(base.info)
-    info.update(unknown="impute", n_unknown=n_unknown, n_imputations=len(params),
-                n=int(np.mean(n_rows)), events=int(round(np.mean(events_n))),
-                n_units=base.info["n_units"] + n_unknown)
+    info.update(
+        unknown="impute",
+        n_unknown=n_unknown,
+        n_imputations=len(params),
+        n=int(np.mean(n_rows)),
+        events=int(round(np.mean(events_n))),
+        n_units=base.info["n_units"] + n_unknown,
+    )
     for k in ("n", "n_units", "events"):
         table[k] = info[k]
     reading = _hazard_reading(table, info, link) + (
         f" {n_unknown} recognised districts without a year were kept: their year was imputed "
-        f"{len(params)} times within its bounds and the fits pooled (Rubin's rules).")
-    return ModelResult(f"hazard_{link}_impute", table, reading, info, None, {"design": base.extra["design"]})
+        f"{len(params)} times within its bounds and the fits pooled (Rubin's rules)."
+    )
+    return ModelResult(
+        f"hazard_{link}_impute", table, reading, info, None, {"design": base.extra["design"]}
+    )
 
 
 @_single_thread
-def sensitivity_unknown_years(units: pd.DataFrame, events: pd.DataFrame, link: str = "cloglog",
-                              covariates: tuple[str, ...] = ("region", "urban", "log_area"),
-                              n_imputations: int = 20, seed: int = 0) -> ModelResult:
+def sensitivity_unknown_years(
+    units: pd.DataFrame,
+    events: pd.DataFrame,
+    link: str = "cloglog",
+    covariates: tuple[str, ...] = ("region", "urban", "log_area"),
+    n_imputations: int = 20,
+    seed: int = 0,
+) -> ModelResult:
     """The same hazard model under the four treatments of undated recognitions, side by side."""
     fits = {"exclude": hazard_unknown_years(units, events, "exclude", link, covariates)}
     mode = fits["exclude"].info["time_effect"]  # one baseline for all four, so they compare
     for how in ("impute", "lower", "upper"):
-        fits[how] = hazard_unknown_years(units, events, how, link, covariates, time_effect=mode,
-                                         n_imputations=n_imputations, seed=seed)
+        fits[how] = hazard_unknown_years(
+            units,
+            events,
+            how,
+            link,
+            covariates,
+            time_effect=mode,
+            n_imputations=n_imputations,
+            seed=seed,
+        )
     rows = []
     for how, f in fits.items():
         t = f.table.loc[~f.table["term"].str.startswith("time[")].copy()
@@ -771,23 +916,39 @@ def sensitivity_unknown_years(units: pd.DataFrame, events: pd.DataFrame, link: s
     wide = table.pivot(index="term", columns="treatment", values=scale)
     spread = (np.log(wide.max(axis=1)) - np.log(wide.min(axis=1))).sort_values(ascending=False)
     worst = spread.index[0] if len(spread) else None
-    reading = (f"{fits['exclude'].info['n_unknown']} recognised districts lack a year. Excluding them, imputing "
-               f"their year, or placing it at the earliest or latest possible year gives {scale.replace('_', ' ')}s "
-               f"that differ most for {worst} ({wide.loc[worst].min():.2f}–{wide.loc[worst].max():.2f})."
-               if worst else "No covariates to compare.")
-    return ModelResult("sensitivity_unknown_years", table, reading,
-                       {h: f.info for h, f in fits.items()}, None, {"fits": fits})
+    reading = (
+        f"{fits['exclude'].info['n_unknown']} recognised districts lack a year. Excluding them, "
+        "imputing "
+        "their year, or placing it at the earliest or latest possible year gives "
+        f"{scale.replace('_', ' ')}s "
+        f"that differ most for {worst} ({wide.loc[worst].min():.2f}–{wide.loc[worst].max():.2f})."
+        if worst
+        else "No covariates to compare."
+    )
+    return ModelResult(
+        "sensitivity_unknown_years",
+        table,
+        reading,
+        {h: f.info for h, f in fits.items()},
+        None,
+        {"fits": fits},
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Kaplan–Meier and Cox
 # --------------------------------------------------------------------------------------
 
+
 def _durations(units: pd.DataFrame, events: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     pp = person_period(units, events, start, end)
     last = pp.groupby("district_code").agg(year=("year", "max"), event=("event", "max"))
-    cols = [c for c in pp.columns if c not in ("year", "event", "exposure", "period", "at_risk_from")]
-    first = pp.drop_duplicates("district_code").set_index("district_code")[[c for c in cols if c != "district_code"]]
+    cols = [
+        c for c in pp.columns if c not in ("year", "event", "exposure", "period", "at_risk_from")
+    ]
+    first = pp.drop_duplicates("district_code").set_index("district_code")[
+        [c for c in cols if c != "district_code"]
+    ]
     out = last.join(first).reset_index()
     out["duration"] = out["year"] - start + 1
     out.attrs.update(pp.attrs)
@@ -795,8 +956,9 @@ def _durations(units: pd.DataFrame, events: pd.DataFrame, start: int, end: int) 
 
 
 @_single_thread
-def kaplan_meier(units: pd.DataFrame, events: pd.DataFrame, by: str = "region",
-                 time: str | None = None) -> ModelResult:
+def kaplan_meier(
+    units: pd.DataFrame, events: pd.DataFrame, by: str = "region", time: str | None = None
+) -> ModelResult:
     """Kaplan–Meier share still not recognised, by group (``SurvfuncRight``).
 
     Undated recognitions are excluded (the KM estimator has no place for them); their number
@@ -818,24 +980,55 @@ def kaplan_meier(units: pd.DataFrame, events: pd.DataFrame, by: str = "region",
             lo, hi = np.exp(-np.exp(ll + half)), np.exp(-np.exp(ll - half))
         lo = np.where(np.isfinite(lo), lo, s)
         hi = np.where(np.isfinite(hi), hi, s)
-        rows.append(pd.DataFrame({
-            "group": g, "year": sf.surv_times + start - 1, "n_at_risk": sf.n_risk, "events": sf.n_events,
-            "surv": s, "ci_low": lo, "ci_high": hi, "n_units": len(sub), "n_events_total": int(sub["event"].sum())}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "group": g,
+                    "year": sf.surv_times + start - 1,
+                    "n_at_risk": sf.n_risk,
+                    "events": sf.n_events,
+                    "surv": s,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "n_units": len(sub),
+                    "n_events_total": int(sub["event"].sum()),
+                }
+            )
+        )
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     table["recognised"] = 1 - table["surv"]
     last = table.sort_values("year").groupby("group").tail(1).set_index("group")
-    txt = "; ".join(f"{g}: {100 * r['recognised']:.0f}% by {int(r['year'])} (n={int(r['n_units'])}, events={int(r['n_events_total'])})"
-                    for g, r in last.sort_values("recognised", ascending=False).iterrows())
-    reading = (f"Share of districts recognised ({time.replace('_', ' ')}), Kaplan–Meier: {txt}. "
-               f"{len(dur.attrs.get('excluded_unknown', []))} undated recognitions excluded.")
-    return ModelResult("kaplan_meier", table, reading,
-                       {"n": int(len(dur)), "events": int(dur["event"].sum()), "by": by, "time": time,
-                        "excluded_unknown": len(dur.attrs.get("excluded_unknown", []))})
+    txt = "; ".join(
+        f"{g}: {100 * r['recognised']:.0f}% by {int(r['year'])} (n={int(r['n_units'])}, "
+        f"events={int(r['n_events_total'])})"
+        for g, r in last.sort_values("recognised", ascending=False).iterrows()
+    )
+    reading = (
+        f"Share of districts recognised ({time.replace('_', ' ')}), Kaplan–Meier: {txt}. "
+        f"{len(dur.attrs.get('excluded_unknown', []))} undated recognitions excluded."
+    )
+    return ModelResult(
+        "kaplan_meier",
+        table,
+        reading,
+        {
+            "n": int(len(dur)),
+            "events": int(dur["event"].sum()),
+            "by": by,
+            "time": time,
+            "excluded_unknown": len(dur.attrs.get("excluded_unknown", [])),
+        },
+    )
 
 
 @_single_thread
-def fit_cox(units: pd.DataFrame, events: pd.DataFrame, covariates: tuple[str, ...] = ("region", "urban", "log_area"),
-            time: str | None = None, cluster: str | None = "province_code") -> ModelResult:
+def fit_cox(
+    units: pd.DataFrame,
+    events: pd.DataFrame,
+    covariates: tuple[str, ...] = ("region", "urban", "log_area"),
+    time: str | None = None,
+    cluster: str | None = "province_code",
+) -> ModelResult:
     """Cox proportional hazards (``PHReg``, Efron ties) on years since 2010, robust SEs by province.
 
     A comparison for the discrete-time model: with whole-year event times ties are heavy, so
@@ -847,8 +1040,8 @@ def fit_cox(units: pd.DataFrame, events: pd.DataFrame, covariates: tuple[str, ..
     num = [c for c in covariates if c != "region"]
     dur = dur.dropna(subset=num + (["region"] if "region" in covariates else []))
     d = _make_design(dur.assign(year=0, period="x"), tuple(covariates), "period")
-    X = _design_matrix(dur.assign(period="x"), d)[:, len(d.time_levels):]
-    names = d.columns[len(d.time_levels):]
+    X = _design_matrix(dur.assign(period="x"), d)[:, len(d.time_levels) :]
+    names = d.columns[len(d.time_levels) :]
     from statsmodels.duration.hazard_regression import PHReg
 
     model = PHReg(dur["duration"].to_numpy(float), X, status=dur["event"].to_numpy(), ties="efron")
@@ -856,19 +1049,35 @@ def fit_cox(units: pd.DataFrame, events: pd.DataFrame, covariates: tuple[str, ..
     res = model.fit(groups=groups) if cluster else model.fit()
     table = _coef_table(names, res.params, res.bse, scale_name="hazard_ratio")
     table["n"], table["events"] = len(dur), int(dur["event"].sum())
-    bits = [f"{r['term']}: HR {r['hazard_ratio']:.2f} ({r['hazard_ratio_low']:.2f}–{r['hazard_ratio_high']:.2f})"
-            for _, r in table.iterrows()]
-    reading = (f"Cox model, {len(dur)} districts, {int(dur['event'].sum())} recognitions (Efron ties, "
-               f"robust SEs by province): " + "; ".join(bits) + ".")
-    return ModelResult("cox", table, reading, {"n": len(dur), "events": int(dur["event"].sum()),
-                                               "region_reference": d.region_ref}, res)
+    bits = [
+        f"{r['term']}: HR {r['hazard_ratio']:.2f} "
+        f"({r['hazard_ratio_low']:.2f}–{r['hazard_ratio_high']:.2f})"
+        for _, r in table.iterrows()
+    ]
+    reading = (
+        f"Cox model, {len(dur)} districts, {int(dur['event'].sum())} recognitions (Efron ties, "
+        f"robust SEs by province): " + "; ".join(bits) + "."
+    )
+    return ModelResult(
+        "cox",
+        table,
+        reading,
+        {"n": len(dur), "events": int(dur["event"].sum()), "region_reference": d.region_ref},
+        res,
+    )
 
 
 @_single_thread
-def compare_time_scales(units: pd.DataFrame, recognitions: pd.DataFrame, link: str = "cloglog",
-                        covariates: tuple[str, ...] = ("region", "urban", "log_area"),
-                        unknown: str = "exclude", n_imputations: int = 20, seed: int = 0) -> ModelResult:
-    """Fit the same hazard on the standard-year and the decision-date scales and set them side by side.
+def compare_time_scales(
+    units: pd.DataFrame,
+    recognitions: pd.DataFrame,
+    link: str = "cloglog",
+    covariates: tuple[str, ...] = ("region", "urban", "log_area"),
+    unknown: str = "exclude",
+    n_imputations: int = 20,
+    seed: int = 0,
+) -> ModelResult:
+    """Fit the same hazard on the standard-year and the decision-date scales, side by side.
 
     Also reports the lag (decision year − standard year) where both are known. The table has
     one row per (scale, term); ``extra['lags']`` holds the lags.
@@ -876,35 +1085,68 @@ def compare_time_scales(units: pd.DataFrame, recognitions: pd.DataFrame, link: s
     out, fits = [], {}
     for scale in ("standard_year", "decision_year"):
         ev = recognition_events(recognitions, "ntm", scale)
-        f = hazard_unknown_years(units, ev, unknown, link, covariates, time_effect="period",
-                                 n_imputations=n_imputations, seed=seed, time=scale)
+        f = hazard_unknown_years(
+            units,
+            ev,
+            unknown,
+            link,
+            covariates,
+            time_effect="period",
+            n_imputations=n_imputations,
+            seed=seed,
+            time=scale,
+        )
         fits[scale] = f
         t = f.table.copy()
         t.insert(0, "scale", scale)
         t["n_dated"] = int(ev["year_known"].sum())
         out.append(t)
     rec, _ = _normalise_recognitions(recognitions)
-    both = rec.loc[(rec["standard"] == "ntm") & rec["standard_year"].notna() & rec["decision_year"].notna()]
+    both = rec.loc[
+        (rec["standard"] == "ntm") & rec["standard_year"].notna() & rec["decision_year"].notna()
+    ]
     lags = (both["decision_year"] - both["standard_year"]).astype(int)
     table = pd.concat(out, ignore_index=True)
     s, dd = fits["standard_year"].info, fits["decision_year"].info
-    wide = table.loc[~table["term"].str.startswith("time[")].pivot(index="term", columns="scale", values="hazard_ratio")
-    shift = (np.log(wide["decision_year"]) - np.log(wide["standard_year"])).abs().sort_values(ascending=False)
-    moved = ", ".join(f"{t} {wide.loc[t, 'standard_year']:.2f} → {wide.loc[t, 'decision_year']:.2f}"
-                      for t in shift.index[:2])
+    wide = table.loc[~table["term"].str.startswith("time[")].pivot(
+        index="term", columns="scale", values="hazard_ratio"
+    )
+    shift = (
+        (np.log(wide["decision_year"]) - np.log(wide["standard_year"]))
+        .abs()
+        .sort_values(ascending=False)
+    )
+    moved = ", ".join(
+        f"{t} {wide.loc[t, 'standard_year']:.2f} → {wide.loc[t, 'decision_year']:.2f}"
+        for t in shift.index[:2]
+    )
     med = f"{lags.median():.0f}" if len(lags) else "–"
-    reading = (f"Standard-year scale: {s['events']} dated recognitions among {s['n_units']} districts at risk; "
-               f"decision-date scale: {dd['events']} among {dd['n_units']}. Where both are known (n={len(lags)}), the "
-               f"decision follows the standard year by {med} year(s) (median; range "
-               f"{lags.min() if len(lags) else '–'}–{lags.max() if len(lags) else '–'}; "
-               f"{int((lags >= 1).sum()) if len(lags) else 0} of {len(lags)} at least a year later). On the decision scale "
-               f"events move later (into the 2021–2025 period, whose baseline rises) and a different subset is dated; "
-               f"the ratios that move most are {moved}.")
-    return ModelResult("time_scales", table, reading, {"standard_year": s, "decision_year": dd},
-                       None, {"lags": lags.reset_index(drop=True), "fits": fits})
+    reading = (
+        f"Standard-year scale: {s['events']} dated recognitions among {s['n_units']} districts "
+        "at risk; "
+        f"decision-date scale: {dd['events']} among {dd['n_units']}. Where both are known "
+        f"(n={len(lags)}), the "
+        f"decision follows the standard year by {med} year(s) (median; range "
+        f"{lags.min() if len(lags) else '–'}–{lags.max() if len(lags) else '–'}; "
+        f"{int((lags >= 1).sum()) if len(lags) else 0} of {len(lags)} at least a year later). On "
+        "the decision scale "
+        "events move later (into the 2021–2025 period, whose baseline rises) and a different "
+        "subset is dated; "
+        f"the ratios that move most are {moved}."
+    )
+    return ModelResult(
+        "time_scales",
+        table,
+        reading,
+        {"standard_year": s, "decision_year": dd},
+        None,
+        {"lags": lags.reset_index(drop=True), "fits": fits},
+    )
 
 
-def recognition_coverage(recognitions: pd.DataFrame, national: pd.DataFrame, lag: int = 1) -> ModelResult:
+def recognition_coverage(
+    recognitions: pd.DataFrame, national: pd.DataFrame, lag: int = 1
+) -> ModelResult:
     """How much of the national count of recognised district-level units the table holds.
 
     ``national``: rows of ``data/reference/national_series.csv`` (measure
@@ -918,32 +1160,50 @@ def recognition_coverage(recognitions: pd.DataFrame, national: pd.DataFrame, lag
     dec = pd.to_numeric(rec.get("decision_year"), errors="coerce")
     std = pd.to_numeric(rec["standard_year"], errors="coerce")
     known_by = dec.fillna(std + lag)
-    nat = national.loc[(national["measure"] == "district_units_ntm") & (national["modality"] == "actual")].copy()
+    nat = national.loc[
+        (national["measure"] == "district_units_ntm") & (national["modality"] == "actual")
+    ].copy()
     nat["value"] = pd.to_numeric(nat["value"], errors="coerce")
     nat["year"] = nat["as_of"].astype(str).str[:4].astype(int)
-    nat["year_end"] = nat["as_of"].astype(str).str.match(r"^\d{4}(-12.*)?$") | nat["as_of"].astype(str).str.startswith("2025-06")
+    nat["year_end"] = nat["as_of"].astype(str).str.match(r"^\d{4}(-12.*)?$") | nat["as_of"].astype(
+        str
+    ).str.startswith("2025-06")
     nat = nat.loc[nat["year_end"]].sort_values("as_of").drop_duplicates("year", keep="last")
     rows = []
     for _, r in nat.iterrows():
         dated = int((known_by <= r["year"]).sum())
         last = r["as_of"].startswith("2025")
-        rows.append({"term": r["as_of"], "national": int(r["value"]), "table_dated": dated,
-                     "table_all": len(rec) if last else np.nan,
-                     "coverage_dated": dated / r["value"],
-                     "coverage_all": len(rec) / r["value"] if last else np.nan})
+        rows.append(
+            {
+                "term": r["as_of"],
+                "national": int(r["value"]),
+                "table_dated": dated,
+                "table_all": len(rec) if last else np.nan,
+                "coverage_dated": dated / r["value"],
+                "coverage_all": len(rec) / r["value"] if last else np.nan,
+            }
+        )
     table = pd.DataFrame(rows)
     last = table.iloc[-1] if len(table) else None
-    reading = ("" if last is None else
-               f"By {last['term']} the national count is {int(last['national'])} district-level units; the table holds "
-               f"{int(last['table_all'])} NTM rows ({last['coverage_all']:.0%}), {int(last['table_dated'])} of them dated "
-               f"({last['coverage_dated']:.0%}). Districts missing from the table are not known to be unrecognised: the "
-               f"hazard is therefore underestimated, and effects are attenuated if the missing ones are spread evenly.")
+    reading = (
+        ""
+        if last is None
+        else f"By {last['term']} the national count is {int(last['national'])} district-level "
+        "units; the table holds "
+        f"{int(last['table_all'])} NTM rows ({last['coverage_all']:.0%}), "
+        f"{int(last['table_dated'])} of them dated "
+        f"({last['coverage_dated']:.0%}). Districts missing from the table are not known to be "
+        "unrecognised: the "
+        "hazard is therefore underestimated, and effects are attenuated if the missing ones are "
+        "spread evenly."
+    )
     return ModelResult("recognition_coverage", table, reading, {"n_rows": len(rec)})
 
 
 # --------------------------------------------------------------------------------------
 # Ordered level reached
 # --------------------------------------------------------------------------------------
+
 
 def levels_reached(units: pd.DataFrame, recognitions: pd.DataFrame) -> pd.DataFrame:
     """Highest standard each district reached by mid-2025 (none < ntm < ntm_advanced < ntm_model).
@@ -955,17 +1215,27 @@ def levels_reached(units: pd.DataFrame, recognitions: pd.DataFrame) -> pd.DataFr
     rec, _ = _normalise_recognitions(recognitions)
     rec = rec.loc[~rec["after_reform"].fillna(False).astype(bool)]
     rank = {s: i for i, s in enumerate(LEVELS)}
-    best = rec.assign(r=rec["standard"].astype(str).map(rank).astype(int)).groupby("district_code")["r"].max()
+    best = (
+        rec.assign(r=rec["standard"].astype(str).map(rank).astype(int))
+        .groupby("district_code")["r"]
+        .max()
+    )
     out = units.copy()
     out["district_code"] = out["district_code"].astype(str).str.zfill(3)
     out["level_rank"] = out["district_code"].map(best).fillna(0).astype(int)
-    out["level"] = pd.Categorical.from_codes(out["level_rank"], categories=list(LEVELS), ordered=True)
+    out["level"] = pd.Categorical.from_codes(
+        out["level_rank"], categories=list(LEVELS), ordered=True
+    )
     return out
 
 
 @_single_thread
-def fit_ordered_level(df: pd.DataFrame, covariates: tuple[str, ...] = ("region", "urban", "log_area"),
-                      distr: str = "logit", cluster: str | None = "province_code") -> ModelResult:
+def fit_ordered_level(
+    df: pd.DataFrame,
+    covariates: tuple[str, ...] = ("region", "urban", "log_area"),
+    distr: str = "logit",
+    cluster: str | None = "province_code",
+) -> ModelResult:
     """Ordered logit (``OrderedModel``) of the level reached; levels nobody reached are dropped.
 
     Positive coefficients push districts toward higher levels (log cumulative odds). Returns
@@ -980,41 +1250,72 @@ def fit_ordered_level(df: pd.DataFrame, covariates: tuple[str, ...] = ("region",
     present = [lv for lv in LEVELS if (work["level"].astype(str) == lv).any()]
     absent = [lv for lv in LEVELS if lv not in present]
     if len(present) < 2:
-        return ModelResult("ordered_level", pd.DataFrame(columns=["term", "estimate"]),
-                           "Fewer than two levels observed: no ordered model.", {"n": len(work)})
+        return ModelResult(
+            "ordered_level",
+            pd.DataFrame(columns=["term", "estimate"]),
+            "Fewer than two levels observed: no ordered model.",
+            {"n": len(work)},
+        )
     y = pd.Categorical(work["level"].astype(str), categories=present, ordered=True)
     d = _make_design(work.assign(period="x"), tuple(covariates), "period")
-    X = _design_matrix(work.assign(period="x"), d)[:, len(d.time_levels):]
-    names = d.columns[len(d.time_levels):]
+    X = _design_matrix(work.assign(period="x"), d)[:, len(d.time_levels) :]
+    names = d.columns[len(d.time_levels) :]
     keep = X.std(axis=0) > 0
-    X, names = X[:, keep], [n for n, k in zip(names, keep) if k]
+    X, names = X[:, keep], [n for n, k in zip(names, keep, strict=True) if k]
     model = OrderedModel(pd.Series(y), pd.DataFrame(X, columns=names), distr=distr)
-    kw = {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(work[cluster])[0]}} if cluster else {}
+    kw = (
+        {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(work[cluster])[0]}}
+        if cluster
+        else {}
+    )
     res = model.fit(method="bfgs", disp=False, maxiter=2000, **kw)
-    cuts = [f"cut[{a}|{b}]" for a, b in zip(present[:-1], present[1:])]
+    cuts = [f"cut[{a}|{b}]" for a, b in zip(present[:-1], present[1:], strict=True)]
     table = _coef_table(list(names) + cuts, res.params, res.bse, scale_name="odds_ratio")
     # cut-points are thresholds (the later ones stored as log increments), not odds ratios
-    table.loc[table["term"].isin(cuts), ["odds_ratio", "odds_ratio_low", "odds_ratio_high"]] = np.nan
+    table.loc[table["term"].isin(cuts), ["odds_ratio", "odds_ratio_low", "odds_ratio_high"]] = (
+        np.nan
+    )
     counts = pd.Series(y).value_counts().reindex(present)
     table["n"] = len(work)
     table["events"] = int((pd.Series(y).cat.codes > 0).sum())
     slopes = table.loc[~table["term"].str.startswith("cut[")]
-    bits = [f"{r['term']}: OR {r['odds_ratio']:.2f} ({r['odds_ratio_low']:.2f}–{r['odds_ratio_high']:.2f})"
-            for _, r in slopes.iterrows()]
-    reading = (f"Ordered {distr} of the level reached by mid-2025 for {len(work)} districts "
-               f"({', '.join(f'{k}: {v}' for k, v in counts.items())}"
-               + (f"; no district at {absent}" if absent else "") + "). Odds of a higher level: "
-               + "; ".join(bits) + "." + (f" Regions vs {d.region_ref}." if any("region[" in n for n in names) else ""))
-    return ModelResult("ordered_level", table, reading,
-                       {"n": len(work), "levels": present, "absent_levels": absent,
-                        "counts": counts.to_dict(), "region_reference": d.region_ref}, res)
+    bits = [
+        f"{r['term']}: OR {r['odds_ratio']:.2f} "
+        f"({r['odds_ratio_low']:.2f}–{r['odds_ratio_high']:.2f})"
+        for _, r in slopes.iterrows()
+    ]
+    reading = (
+        f"Ordered {distr} of the level reached by mid-2025 for {len(work)} districts "
+        f"({', '.join(f'{k}: {v}' for k, v in counts.items())}"
+        + (f"; no district at {absent}" if absent else "")
+        + "). Odds of a higher level: "
+        + "; ".join(bits)
+        + "."
+        + (f" Regions vs {d.region_ref}." if any("region[" in n for n in names) else "")
+    )
+    return ModelResult(
+        "ordered_level",
+        table,
+        reading,
+        {
+            "n": len(work),
+            "levels": present,
+            "absent_levels": absent,
+            "counts": counts.to_dict(),
+            "region_reference": d.region_ref,
+        },
+        res,
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Growth of criteria met (MixedLM or GEE)
 # --------------------------------------------------------------------------------------
 
-CRITERIA_TOTALS = {"commune": 19, "district": 9}  # every national set: 19 commune, 9 district criteria
+CRITERIA_TOTALS = {
+    "commune": 19,
+    "district": 9,
+}  # every national set: 19 commune, 9 district criteria
 
 
 def criteria_reports(records: pd.DataFrame) -> pd.DataFrame:
@@ -1034,17 +1335,33 @@ def criteria_reports(records: pd.DataFrame) -> pd.DataFrame:
         keep &= r["qualifier"].fillna("exact") == "exact"
     r = r.loc[keep & r["place"].notna() & r["achieved"].notna()].copy()
     code = r["place_code"] if "place_code" in r.columns else pd.Series(np.nan, index=r.index)
-    name_key = (r["unit"].astype(str) + "|" + r["province"].fillna("").astype(str) + "|"
-                + r["district"].fillna("").astype(str) + "|" + r["place"].astype(str))
+    name_key = (
+        r["unit"].astype(str)
+        + "|"
+        + r["province"].fillna("").astype(str)
+        + "|"
+        + r["district"].fillna("").astype(str)
+        + "|"
+        + r["place"].astype(str)
+    )
     r["unit_id"] = code.astype("string").fillna(name_key.astype("string"))
-    year = pd.to_numeric(r["year"], errors="coerce") if "year" in r.columns else pd.Series(np.nan, index=r.index)
-    as_of = pd.to_numeric(r["as_of"].astype("string").str[:4], errors="coerce") if "as_of" in r.columns else np.nan
+    year = (
+        pd.to_numeric(r["year"], errors="coerce")
+        if "year" in r.columns
+        else pd.Series(np.nan, index=r.index)
+    )
+    as_of = (
+        pd.to_numeric(r["as_of"].astype("string").str[:4], errors="coerce")
+        if "as_of" in r.columns
+        else np.nan
+    )
     r["year"] = year.fillna(as_of)
     r["total"] = pd.to_numeric(r["total"], errors="coerce").fillna(r["unit"].map(CRITERIA_TOTALS))
     r["achieved"] = pd.to_numeric(r["achieved"], errors="coerce")
     r = r.dropna(subset=["year", "achieved", "total"])
-    out = (r.groupby(["unit_id", "unit", "year"], as_index=False)
-             .agg(achieved=("achieved", "mean"), total=("total", "mean"), n_reports=("achieved", "size")))
+    out = r.groupby(["unit_id", "unit", "year"], as_index=False).agg(
+        achieved=("achieved", "mean"), total=("total", "mean"), n_reports=("achieved", "size")
+    )
     out["year"] = out["year"].astype(int)
     return out
 
@@ -1088,13 +1405,23 @@ def criteria_growth(
         post2021 = bool(n_obs and (r[time] >= 2021).any() and (r[time] < 2021).any())
     r["post2021"] = (r[time] >= 2021).astype(float)
     formula = "share ~ t" + (" + post2021" if post2021 else "")
-    base_info = {"n": n_obs, "n_units": n_units, "units_with_%d_reports" % min_reports_mixed: rich,
-                 "post2021_step": post2021}
+    base_info = {
+        "n": n_obs,
+        "n_units": n_units,
+        f"units_with_{min_reports_mixed}_reports": rich,
+        "post2021_step": post2021,
+    }
     if n_units < 2:
-        why = (f"only {n_units} unit(s) have reports in ≥ 2 distinct years: growth cannot be "
-               "separated from differences between units; no model fitted")
-        return ModelResult("criteria_growth", pd.DataFrame(columns=["term", "estimate", "n", "n_units"]),
-                           "Too few repeated reports: " + why + ".", {**base_info, "method": "none", "why": why})
+        why = (
+            f"only {n_units} unit(s) have reports in ≥ 2 distinct years: growth cannot be "
+            "separated from differences between units; no model fitted"
+        )
+        return ModelResult(
+            "criteria_growth",
+            pd.DataFrame(columns=["term", "estimate", "n", "n_units"]),
+            "Too few repeated reports: " + why + ".",
+            {**base_info, "method": "none", "why": why},
+        )
     method, why, res = None, "", None
     fit_warnings: list[str] = []
     if rich >= min_units_mixed:
@@ -1115,20 +1442,31 @@ def criteria_growth(
             ev = np.linalg.eigvalsh(np.asarray(res.cov_re))
             if res.converged and sd.min() > 1e-3 and ev.min() > 1e-10 * max(ev.max(), 1e-12):
                 method = "MixedLM"
-                why = (f"{rich} units have ≥ {min_reports_mixed} reports: enough to estimate unit-specific "
-                       "intercepts and slopes (random intercepts and slopes, REML)")
+                why = (
+                    f"{rich} units have ≥ {min_reports_mixed} reports: enough to estimate "
+                    "unit-specific "
+                    "intercepts and slopes (random intercepts and slopes, REML)"
+                )
             else:
-                why = (f"MixedLM {'did not converge' if not res.converged else 'put the random-slope variance at 0'} "
-                       f"(sd of slopes {sd[-1]:.4f}); ")
+                why = (
+                    "MixedLM "
+                    f"{'did not converge' if not res.converged else 'put the slope variance at 0'} "
+                    f"(sd of slopes {sd[-1]:.4f}); "
+                )
                 res = None
     else:
-        why = (f"only {rich} units have ≥ {min_reports_mixed} reports (< {min_units_mixed}): too thin for "
-               "random slopes; ")
+        why = (
+            f"only {rich} units have ≥ {min_reports_mixed} reports (< {min_units_mixed}): too "
+            "thin for "
+            "random slopes; "
+        )
     if method is None:
         from statsmodels.genmod.cov_struct import Exchangeable
         from statsmodels.genmod.generalized_estimating_equations import GEE
 
-        m = GEE.from_formula(formula, groups=r[unit], data=r, cov_struct=Exchangeable(), family=families.Gaussian())
+        m = GEE.from_formula(
+            formula, groups=r[unit], data=r, cov_struct=Exchangeable(), family=families.Gaussian()
+        )
         res = m.fit()
         method = "GEE"
         why += "GEE (exchangeable, robust SEs) gives the population-average growth instead"
@@ -1139,26 +1477,46 @@ def criteria_growth(
     table["method"] = method
     if method == "MixedLM":
         cov = res.cov_re
-        extra_rows = pd.DataFrame({"term": ["sd(intercept)", "sd(slope)", "corr(intercept,slope)"],
-                                   "estimate": [np.sqrt(cov.iloc[0, 0]), np.sqrt(cov.iloc[1, 1]),
-                                                cov.iloc[0, 1] / np.sqrt(cov.iloc[0, 0] * cov.iloc[1, 1])],
-                                   "n": n_obs, "n_units": n_units, "method": method})
+        extra_rows = pd.DataFrame(
+            {
+                "term": ["sd(intercept)", "sd(slope)", "corr(intercept,slope)"],
+                "estimate": [
+                    np.sqrt(cov.iloc[0, 0]),
+                    np.sqrt(cov.iloc[1, 1]),
+                    cov.iloc[0, 1] / np.sqrt(cov.iloc[0, 0] * cov.iloc[1, 1]),
+                ],
+                "n": n_obs,
+                "n_units": n_units,
+                "method": method,
+            }
+        )
         table = pd.concat([table, extra_rows], ignore_index=True)
     slope = table.loc[table["term"] == "t"].iloc[0]
-    reading = (f"{method} on {n_obs} reports from {n_units} units: the share of criteria met rises by "
-               f"{100 * slope['estimate']:.1f} points per 5 years (95% CI {100 * slope['ci_low']:.1f} to "
-               f"{100 * slope['ci_high']:.1f}). Why {method}: {why}.")
+    reading = (
+        f"{method} on {n_obs} reports from {n_units} units: the share of criteria met rises by "
+        f"{100 * slope['estimate']:.1f} points per 5 years (95% CI {100 * slope['ci_low']:.1f} to "
+        f"{100 * slope['ci_high']:.1f}). Why {method}: {why}."
+    )
     if post2021:
         step = table.loc[table["term"] == "post2021"].iloc[0]
-        reading += (f" Under the 2021–2025 criteria sets the share shifts by {100 * step['estimate']:.1f} points "
-                    f"(CI {100 * step['ci_low']:.1f} to {100 * step['ci_high']:.1f}).")
-    return ModelResult("criteria_growth", table, reading,
-                       {**base_info, "method": method, "why": why, "warnings": fit_warnings}, res)
+        reading += (
+            " Under the 2021–2025 criteria sets the share shifts by "
+            f"{100 * step['estimate']:.1f} points "
+            f"(CI {100 * step['ci_low']:.1f} to {100 * step['ci_high']:.1f})."
+        )
+    return ModelResult(
+        "criteria_growth",
+        table,
+        reading,
+        {**base_info, "method": method, "why": why, "warnings": fit_warnings},
+        res,
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Spatial clustering
 # --------------------------------------------------------------------------------------
+
 
 def spatial_weights(gdf, id_col: str = "district_code", islands: str = "nearest"):
     """Queen contiguity weights (row-standardised) on the non-empty geometries of ``gdf``.
@@ -1167,8 +1525,7 @@ def spatial_weights(gdf, id_col: str = "district_code", islands: str = "nearest"
     nearest unit by centroid distance (``islands="nearest"``) or left out
     (``islands="drop"``). Returns (w, kept GeoDataFrame, notes).
     """
-    from libpysal.weights import W
-    from libpysal.weights import Queen
+    from libpysal.weights import Queen, W
 
     g = gdf.loc[gdf.geometry.notna() & ~gdf.geometry.is_empty].copy()
     dropped = sorted(set(gdf[id_col]) - set(g[id_col]))
@@ -1181,7 +1538,11 @@ def spatial_weights(gdf, id_col: str = "district_code", islands: str = "nearest"
         notes.append(f"{len(dropped)} units without geometry left out")
     if isl and islands == "nearest":
         try:
-            cent = g.to_crs(3405).geometry.centroid if g.crs is not None and g.crs.is_geographic else g.geometry.centroid
+            cent = (
+                g.to_crs(3405).geometry.centroid
+                if g.crs is not None and g.crs.is_geographic
+                else g.geometry.centroid
+            )
         except Exception:  # noqa: BLE001 - CRS data missing: planar centroids are good enough to pick a neighbour
             cent = g.geometry.centroid
         xy = np.column_stack([cent.x, cent.y])
@@ -1191,11 +1552,16 @@ def spatial_weights(gdf, id_col: str = "district_code", islands: str = "nearest"
             j = int(np.argmin(dist))
             neigh[i].append(j)
             neigh[j].append(i)
-        notes.append(f"{len(isl)} units without a contiguous neighbour linked to their nearest unit: "
-                     + ", ".join(map(str, g.loc[isl, id_col])))
+        notes.append(
+            f"{len(isl)} units without a contiguous neighbour linked to their nearest unit: "
+            + ", ".join(map(str, g.loc[isl, id_col]))
+        )
     elif isl and islands == "drop":
         keep = [i for i in range(len(g)) if i not in isl]
-        notes.append(f"{len(isl)} units without a neighbour left out: " + ", ".join(map(str, g.loc[isl, id_col])))
+        notes.append(
+            f"{len(isl)} units without a neighbour left out: "
+            + ", ".join(map(str, g.loc[isl, id_col]))
+        )
         return spatial_weights(g.iloc[keep], id_col, islands="nearest")[0:2] + (notes,)
     w = W(neigh, silence_warnings=True)
     w.transform = "r"
@@ -1203,29 +1569,57 @@ def spatial_weights(gdf, id_col: str = "district_code", islands: str = "nearest"
 
 
 @_single_thread
-def morans_i(gdf, column: str, id_col: str = "district_code", permutations: int = 999, seed: int = 0,
-             islands: str = "nearest") -> ModelResult:
+def morans_i(
+    gdf,
+    column: str,
+    id_col: str = "district_code",
+    permutations: int = 999,
+    seed: int = 0,
+    islands: str = "nearest",
+) -> ModelResult:
     """Global Moran's I of ``column`` with queen contiguity and a permutation p-value."""
     import esda
 
     g = gdf.dropna(subset=[column])
     w, g, notes = spatial_weights(g, id_col, islands)
-    np.random.seed(seed)  # esda.Moran draws its permutations from the global generator
+    np.random.seed(seed)  # noqa: NPY002 - esda.Moran draws its permutations from the global generator
     mi = esda.Moran(g[column].to_numpy(float), w, permutations=permutations)
-    table = pd.DataFrame([{"term": f"Moran's I ({column})", "estimate": mi.I, "expected": mi.EI,
-                           "z_sim": mi.z_sim, "p_sim": mi.p_sim, "n": w.n,
-                           "mean_neighbours": float(np.mean(list(w.cardinalities.values())))}])
-    strength = "clustered" if (mi.p_sim < 0.05 and mi.I > mi.EI) else (
-        "dispersed" if mi.p_sim < 0.05 else "not distinguishable from a random arrangement")
-    reading = (f"Moran's I of {column} = {mi.I:.3f} (expected {mi.EI:.3f} without clustering; permutation "
-               f"p = {mi.p_sim:.3f}, {permutations} permutations, n = {w.n}): the values are {strength}. "
-               + " ".join(notes))
+    table = pd.DataFrame(
+        [
+            {
+                "term": f"Moran's I ({column})",
+                "estimate": mi.I,
+                "expected": mi.EI,
+                "z_sim": mi.z_sim,
+                "p_sim": mi.p_sim,
+                "n": w.n,
+                "mean_neighbours": float(np.mean(list(w.cardinalities.values()))),
+            }
+        ]
+    )
+    strength = (
+        "clustered"
+        if (mi.p_sim < 0.05 and mi.I > mi.EI)
+        else ("dispersed" if mi.p_sim < 0.05 else "not distinguishable from a random arrangement")
+    )
+    reading = (
+        f"Moran's I of {column} = {mi.I:.3f} (expected {mi.EI:.3f} without clustering; permutation "
+        f"p = {mi.p_sim:.3f}, {permutations} permutations, n = {w.n}): the values are {strength}. "
+        + " ".join(notes)
+    )
     return ModelResult("morans_i", table, reading, {"n": w.n, "notes": notes}, mi)
 
 
 @_single_thread
-def lisa(gdf, column: str, id_col: str = "district_code", permutations: int = 999, seed: int = 0,
-         alpha: float = 0.05, islands: str = "nearest") -> ModelResult:
+def lisa(
+    gdf,
+    column: str,
+    id_col: str = "district_code",
+    permutations: int = 999,
+    seed: int = 0,
+    alpha: float = 0.05,
+    islands: str = "nearest",
+) -> ModelResult:
     """Local Moran (LISA) clusters: High-High, Low-Low, High-Low, Low-High or not significant.
 
     ``extra['gdf']`` is the GeoDataFrame with lisa_i, p_sim and cluster columns; the table
@@ -1235,24 +1629,37 @@ def lisa(gdf, column: str, id_col: str = "district_code", permutations: int = 99
 
     g = gdf.dropna(subset=[column])
     w, g, notes = spatial_weights(g, id_col, islands)
-    lm = esda.Moran_Local(g[column].to_numpy(float), w, permutations=permutations, seed=seed)
+    import warnings
+
+    with warnings.catch_warnings():  # esda announces a future change of its default test
+        warnings.filterwarnings("ignore", "The alternative hypothesis", DeprecationWarning)
+        lm = esda.Moran_Local(g[column].to_numpy(float), w, permutations=permutations, seed=seed)
     labels = {1: "High-High", 2: "Low-High", 3: "Low-Low", 4: "High-Low"}
     cluster = np.where(lm.p_sim < alpha, pd.Series(lm.q).map(labels).to_numpy(), "Not significant")
     out = g.assign(lisa_i=lm.Is, p_sim=lm.p_sim, cluster=cluster)
     order = ["High-High", "Low-Low", "High-Low", "Low-High", "Not significant"]
     counts = out["cluster"].value_counts().reindex(order, fill_value=0)
     table = pd.DataFrame({"term": counts.index, "estimate": counts.to_numpy(), "n": len(out)})
-    reading = (f"LISA on {column} (n = {len(out)}, p < {alpha}, {permutations} permutations, no multiple-testing "
-               f"correction): {counts['High-High']} districts in High-High clusters, {counts['Low-Low']} in "
-               f"Low-Low, {counts['High-Low'] + counts['Low-High']} spatial outliers. " + " ".join(notes))
-    return ModelResult("lisa", table, reading, {"n": len(out), "notes": notes, "alpha": alpha}, lm, {"gdf": out})
+    reading = (
+        f"LISA on {column} (n = {len(out)}, p < {alpha}, {permutations} permutations, no "
+        "multiple-testing "
+        f"correction): {counts['High-High']} districts in High-High clusters, "
+        f"{counts['Low-Low']} in "
+        f"Low-Low, {counts['High-Low'] + counts['Low-High']} spatial outliers. " + " ".join(notes)
+    )
+    return ModelResult(
+        "lisa", table, reading, {"n": len(out), "notes": notes, "alpha": alpha}, lm, {"gdf": out}
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Forecast and back-test
 # --------------------------------------------------------------------------------------
 
-def _epv_covariates(covariates: tuple[str, ...], events: int, n_regions: int, epv: int = 10) -> tuple[str, ...]:
+
+def _epv_covariates(
+    covariates: tuple[str, ...], events: int, n_regions: int, epv: int = 10
+) -> tuple[str, ...]:
     """Keep covariates (in the given order) while events per parameter stay ≥ ``epv``."""
     kept, k = [], 0
     for c in covariates:
@@ -1264,11 +1671,17 @@ def _epv_covariates(covariates: tuple[str, ...], events: int, n_regions: int, ep
 
 
 @_single_thread
-def forecast_next_year(units: pd.DataFrame, events: pd.DataFrame, fit_until: int,
-                       covariates: tuple[str, ...] = ("region", "urban", "log_area"), link: str = "cloglog",
-                       recent: int = 2, time: str | None = None,
-                       person_periods: pd.DataFrame | None = None) -> ModelResult:
-    """P(recognised in ``fit_until`` + 1) for each district still at risk at the end of ``fit_until``.
+def forecast_next_year(
+    units: pd.DataFrame,
+    events: pd.DataFrame,
+    fit_until: int,
+    covariates: tuple[str, ...] = ("region", "urban", "log_area"),
+    link: str = "cloglog",
+    recent: int = 2,
+    time: str | None = None,
+    person_periods: pd.DataFrame | None = None,
+) -> ModelResult:
+    """P(recognised in ``fit_until`` + 1) for each district still at risk after ``fit_until``.
 
     The hazard is fitted on district-years ≤ ``fit_until``; next year's baseline is the mean
     of the last ``recent`` year (or period) effects. Covariates are kept only while there are
@@ -1279,11 +1692,15 @@ def forecast_next_year(units: pd.DataFrame, events: pd.DataFrame, fit_until: int
     time = time or events.attrs.get("time", "standard_year")
     start, end = WINDOW[time]
     exp = LAST_EXPOSURE[time]
-    full = person_period(units, events, start, end, exp) if person_periods is None else person_periods
+    full = (
+        person_period(units, events, start, end, exp) if person_periods is None else person_periods
+    )
     train = full.loc[full["year"] <= fit_until]
     target = fit_until + 1
     ev_train = int(train["event"].sum())
-    cov = _epv_covariates(tuple(covariates), ev_train, train["region"].nunique() if "region" in train else 1)
+    cov = _epv_covariates(
+        tuple(covariates), ev_train, train["region"].nunique() if "region" in train else 1
+    )
     rec_rows = train.loc[train["year"] > fit_until - recent]
     base_rate = rec_rows["event"].sum() / max(len(rec_rows), 1)
     # at risk in the target year: in the person-period table for that year, or censored at `end`
@@ -1291,37 +1708,63 @@ def forecast_next_year(units: pd.DataFrame, events: pd.DataFrame, fit_until: int
     if target > end:  # beyond the data: everyone not recognised by `end` is at risk
         alive = full.groupby("district_code").agg(last=("year", "max"), ev=("event", "max"))
         codes = alive.index[(alive["ev"] == 0) & (alive["last"] == end)]
-        at_risk = full.loc[full["district_code"].isin(codes)].drop_duplicates("district_code").copy()
+        at_risk = (
+            full.loc[full["district_code"].isin(codes)].drop_duplicates("district_code").copy()
+        )
         at_risk["year"], at_risk["event"] = target, np.nan
         at_risk["period"] = _period_of(target)
         at_risk["exposure"] = 1.0
     if ev_train == 0:
-        return ModelResult("forecast", pd.DataFrame(columns=["district_code", "p_model", "p_base"]),
-                           f"No recognitions up to {fit_until}: nothing to forecast from.", {"events": 0})
+        return ModelResult(
+            "forecast",
+            pd.DataFrame(columns=["district_code", "p_model", "p_base"]),
+            f"No recognitions up to {fit_until}: nothing to forecast from.",
+            {"events": 0},
+        )
     fit = fit_hazard(train, link, cov, "auto", None)
     mode = fit.info["time_effect"]
     years = list(range(fit_until - recent + 1, fit_until + 1))
     at_risk = at_risk.dropna(subset=[c for c in cov if c != "region"])
     if "region" in cov:
-        at_risk = at_risk.loc[at_risk["region"].isin(set(fit.extra["design"].region_levels) | {fit.extra["design"].region_ref})]
+        at_risk = at_risk.loc[
+            at_risk["region"].isin(
+                set(fit.extra["design"].region_levels) | {fit.extra["design"].region_ref}
+            )
+        ]
     p = _predict_hazard(fit, at_risk, baseline_years=years if mode == "year" else [fit_until])
     table = at_risk[["district_code", "province_code", "region", "year", "event"]].copy()
     table["p_model"] = p
     table["p_base"] = base_rate
     table["fit_until"] = fit_until
-    info = {"fit_until": fit_until, "target": target, "events_train": ev_train, "covariates": cov,
-            "time_effect": mode, "n_at_risk": len(table), "base_rate": base_rate}
-    reading = (f"Fitted on {len(train)} district-years up to {fit_until} ({ev_train} recognitions; covariates "
-               f"{list(cov) or 'none'}), {len(table)} districts at risk in {target}: mean predicted probability "
-               f"{table['p_model'].mean():.3f} vs base rate {base_rate:.3f}.")
+    info = {
+        "fit_until": fit_until,
+        "target": target,
+        "events_train": ev_train,
+        "covariates": cov,
+        "time_effect": mode,
+        "n_at_risk": len(table),
+        "base_rate": base_rate,
+    }
+    reading = (
+        f"Fitted on {len(train)} district-years up to {fit_until} ({ev_train} recognitions; "
+        "covariates "
+        f"{list(cov) or 'none'}), {len(table)} districts at risk in {target}: mean predicted "
+        "probability "
+        f"{table['p_model'].mean():.3f} vs base rate {base_rate:.3f}."
+    )
     return ModelResult("forecast", table, reading, info, fit)
 
 
 @_single_thread
-def backtest_forecast(units: pd.DataFrame, events: pd.DataFrame, origins: range | list[int],
-                      covariates: tuple[str, ...] = ("region", "urban", "log_area"), link: str = "cloglog",
-                      recent: int = 2) -> ModelResult:
-    """Fit up to T, predict T+1, for each T in ``origins``; Brier scores of the model and the base rate.
+def backtest_forecast(
+    units: pd.DataFrame,
+    events: pd.DataFrame,
+    origins: range | list[int],
+    covariates: tuple[str, ...] = ("region", "urban", "log_area"),
+    link: str = "cloglog",
+    recent: int = 2,
+) -> ModelResult:
+    """Fit up to T, predict T+1, for each T in ``origins``; Brier scores of model and base rate.
 
     Undated recognitions are excluded from training and evaluation (their status in T+1 is
     unknown). ``extra['predictions']`` holds every prediction with its outcome.
@@ -1330,15 +1773,24 @@ def backtest_forecast(units: pd.DataFrame, events: pd.DataFrame, origins: range 
     time = events.attrs.get("time", "standard_year")
     full = person_period(units, events, *WINDOW[time], LAST_EXPOSURE[time])
     for T in origins:
-        f = forecast_next_year(units, events, T, covariates, link, recent, time, person_periods=full)
+        f = forecast_next_year(
+            units, events, T, covariates, link, recent, time, person_periods=full
+        )
         t = f.table.dropna(subset=["event"])
         if t.empty:
             continue
         preds.append(t)
-        rows.append({"term": f"{T}->{T + 1}", "fit_until": T, "n": len(t), "events": int(t["event"].sum()),
-                     "brier_model": float(np.mean((t["p_model"] - t["event"]) ** 2)),
-                     "brier_base": float(np.mean((t["p_base"] - t["event"]) ** 2)),
-                     "covariates": ",".join(f.info["covariates"]) or "none"})
+        rows.append(
+            {
+                "term": f"{T}->{T + 1}",
+                "fit_until": T,
+                "n": len(t),
+                "events": int(t["event"].sum()),
+                "brier_model": float(np.mean((t["p_model"] - t["event"]) ** 2)),
+                "brier_base": float(np.mean((t["p_base"] - t["event"]) ** 2)),
+                "covariates": ",".join(f.info["covariates"]) or "none",
+            }
+        )
     table = pd.DataFrame(rows)
     allp = pd.concat(preds, ignore_index=True) if preds else pd.DataFrame()
     if not table.empty:
@@ -1347,29 +1799,60 @@ def backtest_forecast(units: pd.DataFrame, events: pd.DataFrame, origins: range 
         bb = float(np.mean((allp["p_base"] - allp["event"]) ** 2))
         # paired bootstrap over districts-years for the pooled difference
         rng = np.random.default_rng(0)
-        dif = ((allp["p_model"] - allp["event"]) ** 2 - (allp["p_base"] - allp["event"]) ** 2).to_numpy()
+        dif = (
+            (allp["p_model"] - allp["event"]) ** 2 - (allp["p_base"] - allp["event"]) ** 2
+        ).to_numpy()
         boots = [dif[rng.integers(0, len(dif), len(dif))].mean() for _ in range(1000)]
         lo, hi = np.percentile(boots, [2.5, 97.5])
-        pooled = {"term": "pooled", "fit_until": np.nan, "n": len(allp), "events": int(allp["event"].sum()),
-                  "brier_model": bm, "brier_base": bb, "covariates": "", "skill": 1 - bm / bb,
-                  "diff_ci_low": lo, "diff_ci_high": hi}
+        pooled = {
+            "term": "pooled",
+            "fit_until": np.nan,
+            "n": len(allp),
+            "events": int(allp["event"].sum()),
+            "brier_model": bm,
+            "brier_base": bb,
+            "covariates": "",
+            "skill": 1 - bm / bb,
+            "diff_ci_low": lo,
+            "diff_ci_high": hi,
+        }
         table = pd.concat([table, pd.DataFrame([pooled])], ignore_index=True)
-        verdict = ("better than" if hi < 0 else "worse than" if lo > 0 else "not distinguishable from")
-        reading = (f"Back-test over {len(rows)} origins ({int(table['fit_until'].min())}→{int(table['fit_until'].max()) + 1}), "
-                   f"{len(allp)} district-year predictions, {int(allp['event'].sum())} recognitions: Brier score "
-                   f"{bm:.4f} for the model vs {bb:.4f} for the base rate (skill {1 - bm / bb:+.1%}); the model is "
-                   f"{verdict} the base rate (bootstrap 95% CI of the difference {lo:+.4f} to {hi:+.4f}).")
+        verdict = (
+            "better than" if hi < 0 else "worse than" if lo > 0 else "not distinguishable from"
+        )
+        reading = (
+            f"Back-test over {len(rows)} origins "
+            f"({int(table['fit_until'].min())}→{int(table['fit_until'].max()) + 1}), "
+            f"{len(allp)} district-year predictions, {int(allp['event'].sum())} recognitions: "
+            "Brier score "
+            f"{bm:.4f} for the model vs {bb:.4f} for the base rate (skill {1 - bm / bb:+.1%}); "
+            "the model is "
+            f"{verdict} the base rate (bootstrap 95% CI of the difference {lo:+.4f} to {hi:+.4f})."
+        )
     else:
         reading = "No origin had observed outcomes: nothing back-tested."
-    return ModelResult("backtest", table, reading, {"origins": list(origins)}, None, {"predictions": allp})
+    return ModelResult(
+        "backtest", table, reading, {"origins": list(origins)}, None, {"predictions": allp}
+    )
 
 
-def calibration_table(predictions: pd.DataFrame, column: str = "p_model", n_bins: int = 5) -> pd.DataFrame:
+def calibration_table(
+    predictions: pd.DataFrame, column: str = "p_model", n_bins: int = 5
+) -> pd.DataFrame:
     """Observed frequency vs mean prediction in quantile bins (Wilson 95% intervals)."""
     p = predictions.dropna(subset=["event"])
     bins = pd.qcut(p[column].rank(method="first"), q=min(n_bins, len(p)), labels=False)
-    g = p.assign(bin=bins).groupby("bin").agg(p_mean=(column, "mean"), observed=("event", "mean"),
-                                              n=("event", "size"), events=("event", "sum")).reset_index()
+    g = (
+        p.assign(bin=bins)
+        .groupby("bin")
+        .agg(
+            p_mean=(column, "mean"),
+            observed=("event", "mean"),
+            n=("event", "size"),
+            events=("event", "sum"),
+        )
+        .reset_index()
+    )
     z = 1.96
     n, ph = g["n"], g["observed"]
     centre = (ph + z**2 / (2 * n)) / (1 + z**2 / n)
@@ -1382,9 +1865,17 @@ def calibration_table(predictions: pd.DataFrame, column: str = "p_model", n_bins
 # Simulation (for the tests and the notebook's recovery check)
 # --------------------------------------------------------------------------------------
 
-def simulate_hazard_panel(n_units: int = 600, n_provinces: int = 40, beta: dict[str, float] | None = None,
-                          baseline: dict[int, float] | None = None, link: str = "cloglog",
-                          frailty_sd: float = 0.0, unknown_share: float = 0.0, seed: int = 0):
+
+def simulate_hazard_panel(
+    n_units: int = 600,
+    n_provinces: int = 40,
+    beta: dict[str, float] | None = None,
+    baseline: dict[int, float] | None = None,
+    link: str = "cloglog",
+    frailty_sd: float = 0.0,
+    unknown_share: float = 0.0,
+    seed: int = 0,
+):
     """A synthetic (units, events) pair drawn from a discrete-time hazard with known effects.
 
     ``beta`` keys: 'urban', 'log_area', and 'region[<id>]' for the regions other than
@@ -1392,25 +1883,33 @@ def simulate_hazard_panel(n_units: int = 600, n_provinces: int = 40, beta: dict[
     2011–2024. ``unknown_share`` of the recognitions lose their year (bounds = whole window).
     """
     rng = np.random.default_rng(seed)
-    beta = beta or {"urban": 0.6, "log_area": -0.4, "region[northern_midlands_mountains]": -0.8,
-                    "region[mekong_delta]": 0.3}
+    beta = beta or {
+        "urban": 0.6,
+        "log_area": -0.4,
+        "region[northern_midlands_mountains]": -0.8,
+        "region[mekong_delta]": 0.3,
+    }
     years = list(range(2011, 2025))
     baseline = baseline or {y: -5.0 + 0.35 * (y - 2011) for y in years}
     regions = ["red_river_delta", "northern_midlands_mountains", "mekong_delta"]
     prov_region = rng.choice(regions, size=n_provinces)
     prov = rng.integers(0, n_provinces, size=n_units)
-    units = pd.DataFrame({
-        "district_code": [f"{i:03d}" for i in range(n_units)],
-        "province_code": [f"{p:02d}" for p in prov],
-        "region": prov_region[prov],
-        "district_type": np.where(rng.random(n_units) < 0.2, "thị xã", "huyện"),
-    })
+    units = pd.DataFrame(
+        {
+            "district_code": [f"{i:03d}" for i in range(n_units)],
+            "province_code": [f"{p:02d}" for p in prov],
+            "region": prov_region[prov],
+            "district_type": np.where(rng.random(n_units) < 0.2, "thị xã", "huyện"),
+        }
+    )
     units["type_class"] = units["district_type"].map(_type_class)
     units["urban"] = (units["type_class"] != "huyen").astype(float)
     units["log_area"] = rng.normal(0, 0.7, n_units)
     units["area_km2"] = 400 * np.exp(units["log_area"])
     frail = rng.normal(0, frailty_sd, n_provinces)[prov] if frailty_sd > 0 else np.zeros(n_units)
-    lp_unit = units["urban"] * beta.get("urban", 0) + units["log_area"] * beta.get("log_area", 0) + frail
+    lp_unit = (
+        units["urban"] * beta.get("urban", 0) + units["log_area"] * beta.get("log_area", 0) + frail
+    )
     lp_unit += units["region"].map(lambda r: beta.get(f"region[{r}]", 0.0))
     inv = _family(link).link.inverse
     event_year = np.full(n_units, np.nan)
@@ -1433,25 +1932,37 @@ def simulate_hazard_panel(n_units: int = 600, n_provinces: int = 40, beta: dict[
     return units, rec
 
 
-def simulate_ordered(n: int = 500, beta: dict[str, float] | None = None, cuts=(0.0, 2.0, 3.5),
-                     seed: int = 0) -> pd.DataFrame:
+def simulate_ordered(
+    n: int = 500, beta: dict[str, float] | None = None, cuts=(0.0, 2.0, 3.5), seed: int = 0
+) -> pd.DataFrame:
     """Districts with a latent logistic propensity cut into the four levels."""
     rng = np.random.default_rng(seed)
     beta = beta or {"urban": 0.8, "log_area": -0.5}
-    df = pd.DataFrame({"district_code": [f"{i:03d}" for i in range(n)],
-                       "province_code": [f"{i % 30:02d}" for i in range(n)],
-                       "region": "red_river_delta",
-                       "urban": (rng.random(n) < 0.3).astype(float),
-                       "log_area": rng.normal(0, 1, n)})
+    df = pd.DataFrame(
+        {
+            "district_code": [f"{i:03d}" for i in range(n)],
+            "province_code": [f"{i % 30:02d}" for i in range(n)],
+            "region": "red_river_delta",
+            "urban": (rng.random(n) < 0.3).astype(float),
+            "log_area": rng.normal(0, 1, n),
+        }
+    )
     latent = df["urban"] * beta["urban"] + df["log_area"] * beta["log_area"] + rng.logistic(size=n)
-    df["level"] = pd.Categorical.from_codes(np.searchsorted(np.asarray(cuts), latent), categories=list(LEVELS),
-                                            ordered=True)
+    df["level"] = pd.Categorical.from_codes(
+        np.searchsorted(np.asarray(cuts), latent), categories=list(LEVELS), ordered=True
+    )
     return df
 
 
-def simulate_growth(n_units: int = 40, reports: tuple[int, int] = (3, 6), slope: float = 0.08,
-                    slope_sd: float = 0.05, intercept_sd: float = 0.08, noise: float = 0.03,
-                    seed: int = 0) -> pd.DataFrame:
+def simulate_growth(
+    n_units: int = 40,
+    reports: tuple[int, int] = (3, 6),
+    slope: float = 0.08,
+    slope_sd: float = 0.05,
+    intercept_sd: float = 0.08,
+    noise: float = 0.03,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Repeated criteria reports per commune (19 criteria) with a known mean slope per 5 years."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -1469,16 +1980,24 @@ def simulate_growth(n_units: int = 40, reports: tuple[int, int] = (3, 6), slope:
 # Figures (the notebook saves them with helpers.figures.save)
 # --------------------------------------------------------------------------------------
 
+
 def _label(term: str) -> str:
     m = re.match(r"region\[(.+)\]", term)
     if m:
         return REGION_LABELS.get(m.group(1), m.group(1))
-    return {"urban": "Thị xã / thành phố (vs huyện)", "log_area": "log diện tích (km²)",
-            "start_share": "Tỷ lệ xã đạt chuẩn ban đầu"}.get(term, term)
+    return {
+        "urban": "Thị xã / thành phố (vs huyện)",
+        "log_area": "log diện tích (km²)",
+        "start_share": "Tỷ lệ xã đạt chuẩn ban đầu",
+    }.get(term, term)
 
 
-def plot_coefficients(results: dict[str, ModelResult], scale: str = "hazard_ratio", title: str = "",
-                      legend_loc: str = "upper left"):
+def plot_coefficients(
+    results: dict[str, ModelResult],
+    scale: str = "hazard_ratio",
+    title: str = "",
+    legend_loc: str = "upper left",
+):
     """Forest plot of ratios (log axis) for several fits of the same terms."""
     import matplotlib.pyplot as plt
 
@@ -1491,7 +2010,11 @@ def plot_coefficients(results: dict[str, ModelResult], scale: str = "hazard_rati
     k = len(results)
     for j, (name, r) in enumerate(results.items()):
         t = r.table.set_index("term")
-        col = scale if scale in t.columns else ("odds_ratio" if "odds_ratio" in t.columns else "hazard_ratio")
+        col = (
+            scale
+            if scale in t.columns
+            else ("odds_ratio" if "odds_ratio" in t.columns else "hazard_ratio")
+        )
         ys, xs, lo, hi = [], [], [], []
         for i, term in enumerate(terms):
             if term in t.index and np.isfinite(t.loc[term, col]):
@@ -1502,8 +2025,16 @@ def plot_coefficients(results: dict[str, ModelResult], scale: str = "hazard_rati
         xs, lo, hi = map(np.asarray, (xs, lo, hi))
         n_units = r.info.get("n_units", r.info.get("n", "?"))
         events = r.info.get("events")
-        ax.errorbar(xs, ys, xerr=[xs - lo, hi - xs], fmt="o", ms=4, capsize=2,
-                    label=f"{name} ({n_units} huyện/districts" + (f", {events} sự kiện/events)" if events is not None else ")"))
+        ax.errorbar(
+            xs,
+            ys,
+            xerr=[xs - lo, hi - xs],
+            fmt="o",
+            ms=4,
+            capsize=2,
+            label=f"{name} ({n_units} huyện/districts"
+            + (f", {events} sự kiện/events)" if events is not None else ")"),
+        )
     ax.axvline(1, color="#555555", lw=0.8)
     ax.set_xscale("log")
     from matplotlib.ticker import FixedLocator, NullFormatter, StrMethodFormatter
@@ -1514,9 +2045,15 @@ def plot_coefficients(results: dict[str, ModelResult], scale: str = "hazard_rati
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(range(len(terms)), [_label(t) for t in terms])
-    ax.set_ylim(len(terms) - 0.5, -0.6 - 0.32 * (k + 1))  # inverted, with room for the legend on top
-    ax.set_xlabel({"hazard_ratio": "Tỷ số nguy cơ / hazard ratio (95% CI)",
-                   "odds_ratio": "Tỷ số chênh / odds ratio (95% CI)"}.get(scale, scale))
+    ax.set_ylim(
+        len(terms) - 0.5, -0.6 - 0.32 * (k + 1)
+    )  # inverted, with room for the legend on top
+    ax.set_xlabel(
+        {
+            "hazard_ratio": "Tỷ số nguy cơ / hazard ratio (95% CI)",
+            "odds_ratio": "Tỷ số chênh / odds ratio (95% CI)",
+        }.get(scale, scale)
+    )
     ax.set_title(title)
     ax.legend(loc=legend_loc, fontsize=7)
     return fig
@@ -1536,17 +2073,37 @@ def plot_km(km: ModelResult, title: str = ""):
         y = np.concatenate([[0.0], 1 - sub["surv"].to_numpy(), [1 - sub["surv"].iloc[-1]]])
         lo = np.concatenate([[0.0], 1 - sub["ci_high"].to_numpy(), [1 - sub["ci_high"].iloc[-1]]])
         hi = np.concatenate([[0.0], 1 - sub["ci_low"].to_numpy(), [1 - sub["ci_low"].iloc[-1]]])
-        line, = ax.step(x, y, where="post",
-                        label=f"{REGION_LABELS.get(g, g)} ({int(sub['n_units'].iloc[0])}, {int(sub['n_events_total'].iloc[0])})")
+        (line,) = ax.step(
+            x,
+            y,
+            where="post",
+            label=(
+                f"{REGION_LABELS.get(g, g)} ({int(sub['n_units'].iloc[0])}, "
+                f"{int(sub['n_events_total'].iloc[0])})"
+            ),
+        )
         ax.fill_between(x, lo, hi, step="post", alpha=0.12, color=line.get_color())
     ax.set_ylim(0, 1)
-    ax.set_xlabel("Năm đạt chuẩn / standard year" if km.info["time"] == "standard_year" else "Năm quyết định / decision year")
+    ax.set_xlabel(
+        "Năm đạt chuẩn / standard year"
+        if km.info["time"] == "standard_year"
+        else "Năm quyết định / decision year"
+    )
     ax.set_ylabel("Tỷ lệ huyện đã đạt chuẩn NTM (1 − KM)")
     ax.set_title(title)
     ax.legend(loc="upper left", title="Vùng / region (n huyện, sự kiện/events)", title_fontsize=7.5)
-    ax.text(0.99, 0.985, f"{km.info['excluded_unknown']} recognitions without a year excluded;\n"
-            "districts missing from the table count as not recognised\n(curves are lower bounds). Bands: 95% CI.",
-            transform=ax.transAxes, ha="right", va="top", fontsize=6.5, color="#555555")
+    ax.text(
+        0.99,
+        0.985,
+        f"{km.info['excluded_unknown']} recognitions without a year excluded;\n"
+        "districts missing from the table count as not recognised\n(curves are lower bounds). "
+        "Bands: 95% CI.",
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=6.5,
+        color="#555555",
+    )
     return fig
 
 
@@ -1556,28 +2113,49 @@ def plot_calibration(predictions: pd.DataFrame, n_bins: int = 5, title: str = ""
 
     fig, ax = plt.subplots(figsize=(5.2, 5))
     top = 0.0
-    for col, lab, mk in (("p_model", "Mô hình / hazard model", "o"), ("p_base", "Tỷ lệ nền / base rate", "s")):
+    for col, lab, mk in (
+        ("p_model", "Mô hình / hazard model", "o"),
+        ("p_base", "Tỷ lệ nền / base rate", "s"),
+    ):
         c = calibration_table(predictions, col, n_bins)
         p = predictions.dropna(subset=["event"])
         brier = float(np.mean((p[col] - p["event"]) ** 2))
-        ax.errorbar(c["p_mean"], c["observed"], yerr=[c["observed"] - c["ci_low"], c["ci_high"] - c["observed"]],
-                    fmt=mk, ms=5, capsize=2, label=f"{lab}: Brier {brier:.4f} ({len(c)} nhóm/bins)")
+        ax.errorbar(
+            c["p_mean"],
+            c["observed"],
+            yerr=[c["observed"] - c["ci_low"], c["ci_high"] - c["observed"]],
+            fmt=mk,
+            ms=5,
+            capsize=2,
+            label=f"{lab}: Brier {brier:.4f} ({len(c)} nhóm/bins)",
+        )
         top = max(top, c["ci_high"].max(), c["p_mean"].max())
     top = min(1.0, top * 1.1 + 0.01)
-    ax.plot([0, top], [0, top], color="#555555", lw=0.8, ls="--", label="Hiệu chuẩn hoàn hảo / perfect")
+    ax.plot(
+        [0, top], [0, top], color="#555555", lw=0.8, ls="--", label="Hiệu chuẩn hoàn hảo / perfect"
+    )
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
     ax.set_xlabel("Xác suất dự báo / predicted probability")
     ax.set_ylabel("Tỷ lệ thực tế / observed frequency (95% CI)")
     ax.set_title(title)
     p = predictions.dropna(subset=["event"])
-    ax.legend(loc="upper left", title=f"{len(p)} huyện-năm / district-years, {int(p['event'].sum())} sự kiện/events",
-              title_fontsize=7.5)
+    ax.legend(
+        loc="upper left",
+        title=f"{len(p)} huyện-năm / district-years, {int(p['event'].sum())} sự kiện/events",
+        title_fontsize=7.5,
+    )
     return fig
 
 
-def plot_category_map(gdf, column: str, categories: dict[str, tuple[str, str]], title: str = "",
-                      note: str = "", legend_title: str = ""):
+def plot_category_map(
+    gdf,
+    column: str,
+    categories: dict[str, tuple[str, str]],
+    title: str = "",
+    note: str = "",
+    legend_title: str = "",
+):
     """National district map of a categorical ``column`` (value → (colour, legend label)).
 
     Built on ``helpers.maps_base`` (mainland frame, Hoàng Sa / Trường Sa insets, province
@@ -1598,23 +2176,69 @@ def plot_category_map(gdf, column: str, categories: dict[str, tuple[str, str]], 
     maps_base.draw(axes, g, insets=False, color_column="_fill", edgecolor="white", linewidth=0.12)
     other = g.loc[~g[column].isin(list(categories))]
     if len(other):
-        maps_base.draw(axes, other, insets=False, facecolor="none", edgecolor="#aaaaaa", hatch="////",
-                       linewidth=0.0)
-    maps_base.draw(axes, maps_base.province_borders(g), insets=False, facecolor="none", edgecolor="#404040",
-                   linewidth=0.4)
+        maps_base.draw(
+            axes,
+            other,
+            insets=False,
+            facecolor="none",
+            edgecolor="#aaaaaa",
+            hatch="////",
+            linewidth=0.0,
+        )
+    maps_base.draw(
+        axes,
+        maps_base.province_borders(g),
+        insets=False,
+        facecolor="none",
+        edgecolor="#404040",
+        linewidth=0.4,
+    )
     maps_base.draw(axes, arch, facecolor="#f2f2f2", edgecolor="#404040", linewidth=0.3)
-    handles = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=f"{lab} ({int((g[column] == k).sum())})")
-               for k, (c, lab) in categories.items()]
+    handles = [
+        Patch(
+            facecolor=c,
+            edgecolor="#999999",
+            linewidth=0.3,
+            label=f"{lab} ({int((g[column] == k).sum())})",
+        )
+        for k, (c, lab) in categories.items()
+    ]
     if len(other):
-        handles.append(Patch(facecolor="#f2f2f2", edgecolor="#aaaaaa", hatch="////",
-                             label=f"Không thuộc phân tích / not analysed ({len(other)})"))
+        handles.append(
+            Patch(
+                facecolor="#f2f2f2",
+                edgecolor="#aaaaaa",
+                hatch="////",
+                label=f"Không thuộc phân tích / not analysed ({len(other)})",
+            )
+        )
     handles.append(Patch(facecolor="none", edgecolor="#404040", label="Ranh giới tỉnh / province"))
-    axes.main.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.47), fontsize=6.3,
-                     title=legend_title or None, title_fontsize=6.8, borderaxespad=0.0)
-    foot = " ".join(t for t in (note, boundaries.missing_note(gdf) if "geometry_source" in gdf.columns else "") if t)
+    axes.main.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.47),
+        fontsize=6.3,
+        title=legend_title or None,
+        title_fontsize=6.8,
+        borderaxespad=0.0,
+    )
+    foot = " ".join(
+        t
+        for t in (note, boundaries.missing_note(gdf) if "geometry_source" in gdf.columns else "")
+        if t
+    )
     if foot:
-        axes.main.text(0.0, 0.66, textwrap.fill(foot, 46), transform=axes.main.transAxes, ha="left", va="top",
-                       fontsize=5.6, color="#7a3b00", linespacing=1.25)
+        axes.main.text(
+            0.0,
+            0.66,
+            textwrap.fill(foot, 46),
+            transform=axes.main.transAxes,
+            ha="left",
+            va="top",
+            fontsize=5.6,
+            color="#7a3b00",
+            linespacing=1.25,
+        )
     axes.main.set_title(title, loc="left")
     return axes.fig
 
@@ -1632,4 +2256,6 @@ def forecast_classes(p: pd.Series) -> pd.Series:
     """Bins of a next-year probability for a map: < 1%, 1–2%, 2–5%, 5–10%, ≥ 10%."""
     edges = [-np.inf, 0.01, 0.02, 0.05, 0.10, np.inf]
     labels = ["< 1%", "1–2%", "2–5%", "5–10%", "≥ 10%"]
-    return pd.Series(pd.cut(p, edges, labels=labels, right=False).astype(str), index=p.index).replace("nan", np.nan)
+    return pd.Series(
+        pd.cut(p, edges, labels=labels, right=False).astype(str), index=p.index
+    ).replace("nan", np.nan)
