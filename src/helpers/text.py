@@ -287,13 +287,15 @@ _MOJIBAKE_HINT = re.compile(r"Ã[\x80-\xbf¡-ÿ]|á»|áº|Æ°|Ä‘|Ä\x91")
 
 _VIET_RE = re.compile("[" + "".join(sorted(_VIET_CHARS)) + "]")
 _VIET_ONLY_RE = re.compile("[" + "".join(sorted(_VIET_ONLY)) + "]")
-_LETTER_RE = re.compile(r"[^\W\d_]")
 
 
 def _viet_share(text: str) -> float:
+    """Share of Vietnamese-marked letters among the non-space characters (a cheap proxy)."""
     low = text.lower()
-    n = len(_LETTER_RE.findall(low))
-    return len(_VIET_RE.findall(low)) / n if n else 0.0
+    n = len(low) - low.count(" ") - low.count("\n")
+    if n <= 0:
+        return 0.0
+    return (len(low) - len(_VIET_RE.sub("", low))) / n
 
 
 def _looks_vietnamese(text: str) -> bool:
