@@ -858,7 +858,7 @@ def interactive_map(
     m.get_root().header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline")
     m.get_root().header.add_child(Element(
         "<style>.leaflet-container{background:#eef3f7;font-family:'DejaVu Sans',sans-serif}"
-        ".ntm-legend{position:absolute;bottom:24px;left:12px;z-index:1000;background:#fff;"
+        ".ntm-legend{position:absolute;bottom:64px;left:12px;z-index:1000;background:#fff;"
         "padding:8px 10px;border:1px solid #bbb;font-size:12px;line-height:1.5;max-width:330px}"
         ".ntm-legend i{display:inline-block;width:14px;height:11px;margin-right:6px;"
         "border:1px solid #999;vertical-align:middle}"
@@ -868,8 +868,8 @@ def interactive_map(
     geojson = json.loads(web.to_json(drop_id=True))
     layer = folium.GeoJson(
         geojson, name="districts",
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff",
-                                  "weight": 0.5, "fillOpacity": 0.9},
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#8a8a8a",
+                                  "weight": 0.4, "fillOpacity": 0.9},
         highlight_function=lambda f: {"weight": 2, "color": "#222222"},
         tooltip=folium.GeoJsonTooltip(
             fields=["district", "province_name", "value", "source_doc"],

@@ -9,7 +9,16 @@ Reference tables
     codes as zero-padded strings, standards as an enum, the standard year and the decision
     date kept apart (the decision often comes 1–2 years after the standard year), partial and
     approximate dates parsed by ``parse_partial_date``, INFERRED / COMPLETENESS flags as
-    booleans.
+    booleans. ``reference_status()`` joins both, resolving missing codes by name.
+
+Panels
+    ``observations()`` turns records and reference rows into candidate values with provenance
+    (doc id, URL, character span); ``select_observations()`` picks the one a map shows — the
+    latest report of the year — and flags conflicts; ``district_panel()`` (705 districts ×
+    2010–2025) and ``commune_panel()`` carry statuses forward until a later report says the
+    status was lost (no forced monotone progress). ``aggregate_2025()`` sums the panel to
+    the 34 provinces of July 2025; ``quality_report()`` gives coverage, conflicts, impossible
+    values and the records that could not be placed.
 """
 
 from __future__ import annotations
@@ -1014,10 +1023,3 @@ def _problems(panel: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["district_code", "district_name", "year", "standard",
                                      "kind", "problem", "doc_id"])
     return pd.concat(out, ignore_index=True)
-
-
-def map_value(panel: pd.DataFrame, standard: str = "ntm") -> pd.Series:
-    """The status a map shows for ``standard``: the panel's selected (latest) value, as a
-    readable category (recognised / lost / not yet / no information)."""
-    labels = {"recognised": "recognised", "lost": "lost", "not_recognised": "not yet"}
-    return panel[f"{standard}_status"].astype("string").map(labels).astype("string")
