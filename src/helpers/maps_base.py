@@ -133,7 +133,9 @@ def draw(
     """Plot ``gdf`` (any CRS) on the main axes and, if ``insets``, on each inset.
 
     Keyword arguments go to ``GeoDataFrame.plot``; ``color_column`` names a column of colours
-    (one per row). Empty geometries are skipped. Limits stay as :func:`national_axes` set them.
+    (one per row). Empty geometries are skipped; the main axes get the layer clipped to the
+    mainland frame, the insets the rows reaching beyond it. Limits stay as
+    :func:`national_axes` set them.
     """
     layer = boundaries.to_map_crs(gdf[~gdf.geometry.is_empty])
     # On the main axes, only what lies in the mainland frame (the islands go to the insets).
@@ -141,8 +143,12 @@ def draw(
     main_layer = layer.set_geometry(main_layer)
     main_layer = main_layer[~main_layer.geometry.is_empty]
     targets = [(axes.main, main_layer)]
-    if insets:
-        targets += [(ax, layer) for ax in axes.insets.values()]
+    if insets:  # insets show only what reaches beyond the mainland frame
+        frame = shapely.box(*axes.mainland_box)
+        offshore = layer[~layer.geometry.within(frame)]
+        offshore = offshore.set_geometry(offshore.geometry.difference(frame))
+        offshore = offshore[~offshore.geometry.is_empty]
+        targets += [(ax, offshore) for ax in axes.insets.values()]
     for ax, data in targets:
         limits = ax.get_xlim(), ax.get_ylim()
         if not data.empty:
