@@ -112,6 +112,18 @@ display(dpanel.loc[dpanel["district_code"] == example,
                     "ntm_source", "ntm_doc_id"]].set_index("year").T)
 
 # %% [markdown]
+# The commune-level panel is built the same way (status per standard carried forward until a
+# loss, commune criteria met, provenance). Here only the communes some record names:
+
+# %%
+cpanel = panel.commune_panel(recs, YEARS, all_communes=False)
+print(f"commune panel: {cpanel['commune_code'].nunique()} communes with a record × "
+      f"{len(YEARS)} years")
+last = cpanel[cpanel["year"] == YEARS[-1]]
+display(pd.DataFrame({s: last[f"{s}_status"].value_counts(dropna=False)
+                      for s in panel.STANDARDS}).fillna(0).astype(int))
+
+# %% [markdown]
 # ## 3. Coverage, conflicts and impossible values
 
 # %%

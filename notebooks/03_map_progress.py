@@ -107,6 +107,11 @@ if province is None:
     figures.save(fig, "03_provinces_2025_over_districts")
     plt.show()
 agg = panel.aggregate_2025(dpanel)
+if province is None:
+    fig = maps.province_2025_choropleth(agg, f"{standard}_districts_share", year,
+                                        data_date=DATA_DATE)
+    figures.save(fig, f"03_{standard}_districts_share_2025_provinces")
+    plt.show()
 display(agg[agg["year"] == year][["province_2025_name", "n_rural_districts",
                                   f"{standard}_districts_recognised",
                                   f"{standard}_districts_share"]]
@@ -145,6 +150,7 @@ display(table.set_index("district_name"))
 html_path = maps.interactive_map(dpanel, f"{standard}_status", year,
                                  paths.FIGURES / f"03_{standard}_status_{year}"
                                  f"{'' if province is None else tag}.html", region=province)
-print(f"wrote {html_path.relative_to(paths.ROOT) if html_path.is_relative_to(paths.ROOT) else html_path}"
-      f" ({html_path.stat().st_size / 1e6:.1f} MB)")
+shown = (html_path.relative_to(paths.ROOT) if html_path.is_relative_to(paths.ROOT)
+         else html_path)
+print(f"wrote {shown} ({html_path.stat().st_size / 1e6:.1f} MB)")
 print(f"notebook ran in {time.perf_counter() - t_start:.0f} s")

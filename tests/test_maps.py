@@ -180,3 +180,12 @@ def test_html_renders_in_headless_chromium(html_map, tmp_path):
     drawn = dom.count('class="leaflet-interactive"')
     assert drawn >= n_districts * 0.9, (drawn, n_districts)
     assert 'id="ntm-legend"' in dom
+
+
+def test_province_2025_choropleth():
+    agg = pd.DataFrame({"province_2025_code": ["01", "48", "56"], "year": 2025,
+                        "ntm_districts_share": [0.6, 0.1, None]})
+    fig = maps.province_2025_choropleth(agg, "ntm_districts_share", 2025)
+    t = texts(fig)
+    assert "Quần đảo Hoàng Sa" in t and "60–80 %" in t and "no data" in t
+    plt.close(fig)

@@ -43,6 +43,7 @@ __all__ = [
     "classify",
     "column_info",
     "interactive_map",
+    "province_2025_choropleth",
     "provinces_2025_map",
     "recognition_period",
     "small_multiples",
@@ -785,6 +786,76 @@ def provinces_2025_map(
         ax.annotate(r["province_2025_name"], (r.geometry.x, r.geometry.y), ha="center",
                     va="center", fontsize=4.8, color="#7a1f2b", fontweight="bold",
                     path_effects=[pe.withStroke(linewidth=1.4, foreground="white")])
+    return fig
+
+
+def province_2025_choropleth(
+    aggregated: pd.DataFrame,
+    column: str,
+    year: int,
+    *,
+    title: str | None = None,
+    source: str = DEFAULT_SOURCE,
+    data_date: str | None = None,
+    note: str = "",
+) -> Figure:
+    """A choropleth of the 34 provinces of July 2025 from ``panel.aggregate_2025(panel)``
+    (e.g. ``ntm_districts_share``: share of rural districts recognised)."""
+    figures.use_style()
+    rows = aggregated[aggregated["year"] == year][["province_2025_code", column]]
+    gdf = _layer("provinces_2025").merge(rows, on="province_2025_code", how="left")
+    gdf["district_type"] = ""
+    gdf["geometry_source"] = "dvhcvn"
+    classes = classify(gdf[column], column)
+    fig = plt.figure(figsize=(8.0, 9.0))
+    ax = fig.add_axes((0.0, 0.09, 0.58, 0.83))
+    leg_ax = fig.add_axes((0.57, 0.09, 0.42, 0.38))
+    leg_ax.set_axis_off()
+    _setup_ax(ax)
+    mainland = _layer("districts")
+    mainland = mainland[~mainland["district_code"].isin(ARCHIPELAGO_DISTRICTS)]
+    bounds = mainland.total_bounds
+    clipped = gdf.copy()
+    clipped["geometry"] = clipped.geometry.clip_by_rect(*bounds)
+    counts = _draw(ax, clipped, classes, urban_grey=False)
+    counts["approx"] = 0
+    _lines(ax, clipped.geometry, "#4d4d4d", 0.5, zorder=3)
+    xmin, ymin, xmax, ymax = bounds
+    dx, dy = xmax - xmin, ymax - ymin
+    ax.set_xlim(xmin - dx * 0.03, xmax + dx * 0.03)
+    ax.set_ylim(ymin - dy * 0.02, ymax + dy * 0.02)
+    pts = clipped[~clipped.geometry.is_empty].copy()
+    pts["geometry"] = pts.geometry.representative_point()
+    for _, r in pts.iterrows():
+        ax.annotate(r["province_2025_name"], (r.geometry.x, r.geometry.y), ha="center",
+                    va="center", fontsize=4.8, color="#1a1a1a",
+                    path_effects=[pe.withStroke(linewidth=1.4, foreground="white")])
+    # archipelagos belong to Đà Nẵng (Hoàng Sa) and Khánh Hòa (Trường Sa) since 2025
+    owner = {"Hoàng Sa": "48", "Trường Sa": "56"}
+    arch = _layer("archipelagos")
+    codes = []
+    for name in ARCHIPELAGO_DISTRICTS.values():
+        hit = np.flatnonzero((gdf["province_2025_code"] == owner[name]).to_numpy())
+        codes.append(int(classes.codes.iloc[hit[0]]) if len(hit) else -1)
+    fake = gpd.GeoDataFrame({"district_code": list(ARCHIPELAGO_DISTRICTS)},
+                            geometry=list(arch.set_index("name").loc[
+                                list(ARCHIPELAGO_DISTRICTS.values()), "geometry"]),
+                            crs=arch.crs)
+    _archipelago_insets(fig, None, fake, Classes(classes.labels, classes.colors,
+                                                 pd.Series(codes), classes.title),
+                        boxes=((0.64, 0.72, 0.28, 0.17), (0.60, 0.50, 0.36, 0.19)))
+    _legend(leg_ax, classes, counts, loc="lower left", anchor=(0.0, 0.0))
+    _scale_bar(ax, "lower left")
+    _north_arrow(ax, (0.93, 0.99))
+    fig.suptitle(title or f"{column_info(column).label_vi} — {year}\n34 tỉnh, thành phố "
+                          "(từ 1/7/2025)", fontsize=11, fontweight="bold", y=0.99)
+    foot = note or ("Huyện cũ được tính cho tỉnh mới nhận phần lớn số xã của huyện; quận nội "
+                    "thành không tính. Bảng công nhận chưa đầy đủ: tỷ lệ là mức tối thiểu. "
+                    "Former districts count in the 2025 province that took most of their "
+                    "communes; urban districts (quận) are left out. The recognitions table is "
+                    "incomplete: shares are lower bounds.")
+    fig.text(0.01, 0.065, _wrap(foot, 140), fontsize=6, color="#555555", va="top")
+    figures.add_source(fig, source, data_date)
     return fig
 
 
