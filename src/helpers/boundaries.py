@@ -208,11 +208,19 @@ def cache_key() -> str:
     digest = hashlib.sha256()
     for path in _inputs().all_paths():
         digest.update(f"{path}:{reg[path].sha256}\n".encode())
-    for fn in _build_functions():  # the code version: only the functions that build layers
-        digest.update(inspect.getsource(fn).encode())
+    digest.update(_code_digest().encode())
     digest.update(f"tol={SIMPLIFY_TOLERANCE_M};{AREA_CRS};{MAP_CRS};{_crosswalk_source()}".encode())
     digest.update(f"shapely={shapely.__version__};geos={shapely.geos_version}".encode())
     return digest.hexdigest()[:16]
+
+
+@cache
+def _code_digest() -> str:
+    """The code version: a hash of the source of the functions that build the layers."""
+    digest = hashlib.sha256()
+    for fn in _build_functions():
+        digest.update(inspect.getsource(fn).encode())
+    return digest.hexdigest()
 
 
 def _build_functions() -> list:
