@@ -93,7 +93,12 @@ except Exception as exc:  # noqa: BLE001 - boundaries need the data mirror or th
 units = m.district_covariates(gazetteer.districts(), gazetteer.provinces(), areas)
 units = units.loc[~units["district_code"].isin(["498", "576"])].reset_index(drop=True)
 COVARIATES = ("region", "urban", "log_area") if areas is not None else ("region", "urban")
-recognitions = load_recognitions()
+recognitions = m.fill_district_codes(load_recognitions(), gazetteer.resolve)
+print(
+    "district codes filled by exact name:",
+    ", ".join(recognitions.loc[recognitions["code_from"] == "name", "district_name"].astype(str))
+    or "none",
+)
 national = pd.read_csv(paths.DATA / "reference" / "national_series.csv", dtype=str)
 print(
     f"{len(units)} districts ({(units['type_class'] == 'quan').sum()} quận not at risk); "
@@ -146,8 +151,8 @@ events = m.recognition_events(recognitions, "ntm", "standard_year")
 print(
     f"NTM recognitions with a GSO code: {len(events)} ({events['year_known'].sum()} with a "
     "standard year); "
-    f"{len(events.attrs['skipped'])} rows without a code skipped: "
-    f"{', '.join(events.attrs['skipped']['district_name'].astype(str))}"
+    f"rows without a code skipped: "
+    f"{', '.join(events.attrs['skipped']['district_name'].astype(str)) or 'none'}"
 )
 km = m.kaplan_meier(units, events, by="region")
 print(km.reading)

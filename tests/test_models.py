@@ -61,6 +61,30 @@ def test_recognition_events_bounds_and_skips():
     assert np.isnan(adv["event_year"].iloc[0])  # decided after the July 2025 reform: not an event
 
 
+def test_fill_district_codes_by_exact_name_only():
+    from types import SimpleNamespace
+
+    def resolve(name, unit=None, province=None):
+        exact = {"Long Điền": "752"}
+        return SimpleNamespace(
+            status="exact" if name in exact else "ambiguous", code=exact.get(name)
+        )
+
+    rec = pd.DataFrame(
+        {
+            "ma_huyen": ["001", None, None],
+            "district": ["A", "Long Điền", "Châu Thành"],
+            "province": ["P", "Bà Rịa - Vũng Tàu", "Q"],
+            "standard": "ntm",
+            "standard_year": [2015, None, 2018],
+        }
+    )
+    out = m.fill_district_codes(rec, resolve)
+    assert out["code_from"].tolist() == ["table", "name", "missing"]
+    assert out["district_code"].iloc[1] == "752" and pd.isna(out["district_code"].iloc[2])
+    assert len(m.recognition_events(out).attrs["skipped"]) == 1
+
+
 def test_person_period_risk_set_censoring_and_unknown_years():
     ev = m.recognition_events(RECOGNITIONS, "ntm", "standard_year")
     pp = m.person_period(UNITS, ev, 2011, 2024)

@@ -67,6 +67,7 @@ __all__ = [
     "criteria_growth",
     "criteria_reports",
     "district_covariates",
+    "fill_district_codes",
     "fit_cox",
     "fit_hazard",
     "fit_ordered_level",
@@ -299,6 +300,32 @@ def _normalise_recognitions(recognitions: pd.DataFrame) -> tuple[pd.DataFrame, p
     dec = pd.to_datetime(rec["decision_date"].astype("string"), errors="coerce", format="mixed")
     rec["after_reform"] = dec >= REFORM_DATE
     return rec, skipped
+
+
+def fill_district_codes(recognitions: pd.DataFrame, resolve) -> pd.DataFrame:
+    """Fill missing district codes by name (e.g. units merged away in 2024–25 that the table
+    lists without a code), with ``resolve(name, unit="district", province=...)`` — normally
+    ``helpers.gazetteer.resolve`` — accepting only exact matches.
+
+    Adds ``code_from`` (``table`` / ``name`` / ``missing``); unresolved rows keep no code and
+    are then listed as skipped by :func:`recognition_events`.
+    """
+    rec = recognitions.copy()
+    if "district_code" not in rec.columns and "ma_huyen" in rec.columns:
+        rec = rec.rename(columns={"ma_huyen": "district_code"})
+    name_col = "district_name" if "district_name" in rec.columns else "district"
+    prov_col = "province_name" if "province_name" in rec.columns else "province"
+    code = rec["district_code"].astype("string").str.strip()
+    missing = code.isna() | (code == "")
+    origin = pd.Series(np.where(missing, "missing", "table"), index=rec.index, dtype="string")
+    for i in rec.index[missing]:
+        res = resolve(str(rec.at[i, name_col]), unit="district", province=str(rec.at[i, prov_col]))
+        if getattr(res, "status", None) == "exact" and res.code:
+            code.at[i] = str(res.code).zfill(3)
+            origin.at[i] = "name"
+    rec["district_code"] = code
+    rec["code_from"] = origin
+    return rec
 
 
 def recognition_events(
