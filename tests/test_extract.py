@@ -246,3 +246,11 @@ def test_sidecar_with_bad_date_is_noted_not_fatal(tmp_path):
     res = extract_path(tmp_path / "d.txt")
     assert res.status == "ok" and "not a date" in res.message
     assert res.records[0]["published"] is None and res.records[0]["url"] == "u"
+
+
+def test_title_only_recognition_is_kept_but_not_duplicated():
+    only = _recs("Công nhận xã Phú Lộc đạt chuẩn nông thôn mới năm 2023\n\nBuổi lễ diễn ra trang trọng.")
+    assert [(r["place"], r["year"], r["rule"].endswith("+title")) for r in only] == [("Phú Lộc", 2023, True)]
+    both = _recs("Công nhận xã Phú Lộc đạt chuẩn nông thôn mới\n\nNgày 3/2/2024, UBND tỉnh công nhận "
+                 "xã Phú Lộc đạt chuẩn nông thôn mới năm 2023.")
+    assert len(both) == 1 and not both[0]["rule"].endswith("+title") and both[0]["as_of"] == "2024-02-03"

@@ -416,8 +416,14 @@ def _bad_name(name: str) -> bool:
     return first in _BAD_FIRST or len(name) < 2 or name.isdigit()
 
 
+_VERB_GAP = re.compile(r"\b(?:công nhận|đạt|đưa|hỗ trợ|giúp|ký|quyết định|đề nghị|xét|trao|tặng|bỏ phiếu|thẩm định|kiểm tra|chỉ đạo)\b")
+
+
 def _is_org(s: str, pos: int) -> bool:
-    return bool(_ORG.search(s[max(0, pos - 45):pos]))
+    """The mention right after an organisation word ("UBND xã A", "Chủ tịch UBND huyện B") names
+    the organisation, not a subject; a verb in between ("UBND tỉnh công nhận xã A") breaks it."""
+    m = _ORG.search(s[max(0, pos - 45):pos])
+    return bool(m) and not _VERB_GAP.search(m.group(0))
 
 
 def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = None) -> list[Group]:
@@ -1090,6 +1096,7 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
     spans = T.sentence_spans(work)
     ctx = _doc_context(work, doc_id, meta, spans)
     records: list[dict] = []
+    title_recs: list[dict] = []
     state: dict = {}
     for i, (a, b) in enumerate(spans):
         sent = Sent(a, b, work[a:b], i)
@@ -1098,7 +1105,11 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
         _extract_sentence(sent, ctx, state, records)
         state["last_sentence_had_container"] = bool(state.get("container") and state["container"][0] == sent.text)
         if i == 0 and a < 400 and "\n" in work[b:b + 2] and len(records) > n_before:
-            del records[n_before:]  # the title: the body restates what it reports
+            # the title: the body usually restates what it reports; keep named recognitions
+            # aside and use them only if the body never mentions that place
+            title_recs = [r for r in records[n_before:] if r["measure"] == "recognized" and r["place"]
+                          and r["unit"] in ("commune", "district")]
+            del records[n_before:]
         for rec in records[n_before:]:
             if rec["modality"] == "target" and rec["year"]:
                 state["target_year"] = rec["year"]
@@ -1108,6 +1119,11 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
                 rec["sentence"] = text[a:b]
                 if unmet and rec["measure"] == "criteria":
                     rec["unmet_criteria"] = json.dumps(unmet, ensure_ascii=False)
+    body_places = {T.fold(r["place"] or "") for r in records}
+    for r in title_recs:
+        if T.fold(r["place"]) not in body_places:
+            r["rule"] += "+title"
+            records.append(r)
     _carry_recognition_year(records, ctx)
     return _postprocess(records, ctx)
 
