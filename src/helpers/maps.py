@@ -247,6 +247,29 @@ def classify(values: pd.Series, column: str, *, scheme: str | None = None, k: in
 
 
 # --------------------------------------------------------------------------- frames
+_STYLED = False
+
+
+def _style() -> None:
+    """Apply the house style once per process (re-applying it resets the font caches)."""
+    global _STYLED
+    if not _STYLED:
+        figures.use_style()
+        _STYLED = True
+
+
+def _union(geoms) -> object:
+    """Union of district polygons: fast coverage union (districts form a coverage), with the
+    general union as fallback."""
+    import shapely
+
+    arr = np.asarray(list(geoms), dtype=object)
+    try:
+        return shapely.coverage_union_all(arr)
+    except Exception:  # not a valid coverage: general (slower) union
+        return shapely.union_all(arr)
+
+
 @cache
 def _projected_layer(name: str) -> gpd.GeoDataFrame:
     layer = getattr(boundaries, name)()
@@ -365,7 +388,7 @@ def _draw(ax, gdf: gpd.GeoDataFrame, classes: Classes, *, urban_grey: bool) -> d
     hatched = missing & ~(urban & urban_grey)
     if hatched.any():
         # one merged shape: hatching hundreds of paths separately is slow to render
-        merged = gdf.geometry[hatched].union_all()
+        merged = _union(gdf.geometry[hatched])
         _add(ax, [merged], NA_COLOR, "#9a9a9a", 0.1, hatch="/////", zorder=1)
         _add(ax, gdf.geometry[hatched], "none", EDGE, 0.15, zorder=1.5)
     source = gdf["geometry_source"].astype("string").fillna("missing")
@@ -376,7 +399,7 @@ def _draw(ax, gdf: gpd.GeoDataFrame, classes: Classes, *, urban_grey: bool) -> d
     inferred = gdf["_inferred"].to_numpy() if "_inferred" in gdf.columns else np.zeros(len(gdf),
                                                                                          bool)
     if inferred.any():
-        _add(ax, [gdf.geometry[inferred].union_all()], "none", "#ffffff", 0.0, hatch="....",
+        _add(ax, [_union(gdf.geometry[inferred])], "none", "#ffffff", 0.0, hatch="....",
              zorder=2)
     classes.counts = [int((codes == i).sum()) for i in range(len(classes.colors))]
     return {"missing": int(hatched.sum()), "urban": int((urban & urban_grey).sum()),
@@ -540,7 +563,7 @@ def choropleth(
     ``recognition_period``). Missing values are hatched; urban districts (quận) without a value
     are grey ("not in the programme") on status and period maps. Province maps label districts.
     """
-    figures.use_style()
+    _style()
     gdf, name = _frame(panel, column, year, region)
     national = region is None
     main = gdf[~gdf["district_code"].isin(ARCHIPELAGO_DISTRICTS)] if national else gdf
@@ -592,7 +615,7 @@ def choropleth(
     fig.suptitle(title or f"{column_info(column).label_vi}{when}\n{name}", fontsize=11,
                  fontweight="bold", y=0.99)
     if foot:
-        fig.text(0.01, 0.065, _wrap(foot, 140), fontsize=6, color="#555555", va="top")
+        fig.text(0.01, 0.065, _wrap(foot, 185), fontsize=6, color="#555555", va="top")
     figures.add_source(fig, source, data_date)
     return fig
 
@@ -623,7 +646,7 @@ def small_multiples(
 ) -> Figure:
     """The same map for several years on one figure, classified once over all the years shown
     (one shared scale and one legend)."""
-    figures.use_style()
+    _style()
     years = list(years)
     frames = []
     region_name = "Việt Nam"
@@ -725,7 +748,7 @@ def provinces_2025_map(
 ) -> Figure:
     """The 34 provinces of 1 July 2025 drawn over the 705 old districts (filled by ``column``
     in ``year`` when given, else plain), with the new provinces' names."""
-    figures.use_style()
+    _style()
     if panel is not None and column is not None:
         fig = choropleth(panel, column, year, source=source, data_date=data_date,
                          title=f"34 tỉnh, thành phố từ 1/7/2025 trên nền 705 huyện cũ\n"
@@ -772,7 +795,7 @@ def provinces_2025_map(
                      fontsize=11, fontweight="bold", y=0.99)
         foot = boundaries.missing_note(main)
         if foot:
-            fig.text(0.01, 0.065, _wrap(foot, 140), fontsize=6, color="#555555", va="top")
+            fig.text(0.01, 0.065, _wrap(foot, 185), fontsize=6, color="#555555", va="top")
         figures.add_source(fig, "ranh giới dvhcvn (GPL-3.0), vietnamese-provinces-database (MIT)",
                            data_date or "2025-07")
     p25 = _layer("provinces_2025")
@@ -801,7 +824,7 @@ def province_2025_choropleth(
 ) -> Figure:
     """A choropleth of the 34 provinces of July 2025 from ``panel.aggregate_2025(panel)``
     (e.g. ``ntm_districts_share``: share of rural districts recognised)."""
-    figures.use_style()
+    _style()
     rows = aggregated[aggregated["year"] == year][["province_2025_code", column]]
     gdf = _layer("provinces_2025").merge(rows, on="province_2025_code", how="left")
     gdf["district_type"] = ""
@@ -854,7 +877,7 @@ def province_2025_choropleth(
                     "Former districts count in the 2025 province that took most of their "
                     "communes; urban districts (quận) are left out. The recognitions table is "
                     "incomplete: shares are lower bounds.")
-    fig.text(0.01, 0.065, _wrap(foot, 140), fontsize=6, color="#555555", va="top")
+    fig.text(0.01, 0.065, _wrap(foot, 185), fontsize=6, color="#555555", va="top")
     figures.add_source(fig, source, data_date)
     return fig
 
