@@ -346,7 +346,7 @@ class Group:
 
 
 _SEP = re.compile(r"\s*(?:,|;|\bvà\b|&|:|\.\.\.|-(?=\s*(?:xã|Xã)\b))\s*")
-_QUAL_PAREN = re.compile(rf"\s*\(\s*(?:(?i:huyện|thị xã|thành phố|TP\.?|TX\.?|quận|tỉnh)\s+)?({_NAME})(?:\s*[,-]\s*(?:(?i:tỉnh|thành phố)\s+)?{_NAME})?\s*\)")
+_QUAL_PAREN = re.compile(rf"\s*\(\s*(?:thuộc\s+|của\s+)?(?:(?i:huyện|thị xã|thành phố|TP\.?|TX\.?|quận|tỉnh)\s+)?({_NAME})(?:\s*[,-]\s*(?:(?i:tỉnh|thành phố)\s+)?{_NAME})?\s*\)")
 _QUAL_LINK = re.compile(rf"\s*(?:,|-|của|thuộc|ở|tại)?\s*(?i:huyện|thị xã|thành phố|TP\.?|TX\.?|quận)\s+({_NAME})")
 _ITEM = re.compile(rf"\s*(?:{_TYPE}\s+)?({_NAME})(?:\s+(?!(?:của|thuộc|tại|ở|và|gồm|là|đạt|được|huyện|xã|năm|có|đã|đều|cũng|với|thị|tỉnh|thành|nay|này|đó)\b)([{_LO}]+)(?=\s*(?:,|;|\)|\.|$|\bvà\b|\s(?:xã|huyện)\s)))?")
 
@@ -438,7 +438,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         if re.match(r"\s*(?:/|tiêu chí)", after) or _NOT_RECORD.match(s[m.end():m.end() + 12]):
             continue
         pre = s[max(lo, m.start() - 25):m.start()].lower()
-        stock_is = re.search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,70}\blà\s*$", s[max(lo, m.start() - 90):m.start()].lower())
+        stock_is = re.search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,120}\blà\s*$", s[max(lo, m.start() - 140):m.start()].lower())
         if not stock_is and re.search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|(?<!đối )với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre):
             continue
         if re.match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\S+\s+){0,6}(?:kể trên|nói trên)|\s*(?:\w+\s+){0,2}này\b", s[m.end():m.end() + 40]) and not (
@@ -463,7 +463,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         if m.group(1) and m.group(1).lower() in ("khoảng", "gần"):
             g.qualifier = "exact"
         if re.search(r"(?:thêm|công nhận|công nhận thêm|bỏ phiếu|quyết định|công bố)\s*$", pre) or \
-                re.search(r"riêng (?:trong )?năm \d{4},?\s*(?:đã\s+)?có\s*$", pre) or re.match(r"\s*(?:\w+\s+){0,2}(?:vừa|mới) được", s[m.end():m.end() + 25]):
+                re.search(r"riêng (?:trong )?năm \d{4},?\s*(?:đã\s+)?có\s*$", s[max(0, m.start() - 30):m.start()].lower()) or re.match(r"\s*(?:\w+\s+){0,2}(?:vừa|mới) được", s[m.end():m.end() + 25]):
             g.new = True
         elif not re.search(r"(?:có|tổng số|đã có|nâng tổng số[^,;]*)\s*$", pre) and \
                 re.match(r"\s*(?:\([^)]*\)\s*)?(?:vừa\s+được|được\s+(?:UBND|Ủy ban|Uỷ ban|Chủ tịch|Thủ tướng))\s+(?:\S+\s+){0,5}?công nhận", s[m.end():m.end() + 60]) and \
@@ -700,7 +700,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
                 state["container"] = (sentence, unit, name)
             return unit, name
     if state is not None and state.get("container") and state["container"][0] != sentence and \
-            re.match(r"\s*(?:Có|Trong đó|Ngoài ra)\b", sentence) and state.get("container_idx_ok"):
+            re.match(r"\s*(?:Có|Trong đó|Ngoài ra|Số xã)\b", sentence) and state.get("container_idx_ok"):
         _s, unit, name = state["container"]
         order = ["village", "commune", "district", "province", "country"]
         if order.index(unit) > order.index(counted_unit):
@@ -928,6 +928,8 @@ def _remember(s: str, state: dict) -> None:
         typ = m.group(0).split()[0].lower()
         if typ in ("xã", "phường"):
             state["commune"] = m.group(1)
+        elif typ in ("huyện", "thị") and not re.search(r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s*$", s[max(0, m.start() - 20):m.start()]):
+            state["district"] = m.group(1)
         elif typ in ("thôn", "bản", "ấp"):
             state["village"] = m.group(1)
 
@@ -1016,7 +1018,8 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
             if achieved > 19:
                 return
         if ctx.district or level == "district":
-            _emit(records, ctx, sent, "criteria_district", unit="district", place=ctx.district, district=ctx.district,
+            dname = ctx.district or state.get("district")
+            _emit(records, ctx, sent, "criteria_district", unit="district", place=dname, district=dname,
                   standard=std, measure=measure, achieved=achieved, total=total, qualifier=qualifier,
                   modality=mod, year=year, as_of=as_of)
         return
