@@ -661,7 +661,7 @@ def small_multiples(
     national = region is None
     ncols = min(ncols, len(years))
     # fixed layout in inches: title band, map panels, legend band, footnote band
-    panel_w, panel_h = 2.6, (3.6 if national else 2.8)
+    panel_w, panel_h = (3.0, 4.1) if national else (2.6, 2.8)
     top_h, legend_h, foot_h = 0.55, 1.25, 0.55
     width = panel_w * ncols
     height = top_h + panel_h * nrows + legend_h + foot_h
