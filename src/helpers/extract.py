@@ -63,20 +63,20 @@ _UNIT_WORDS = {
     "làng": "village", "tổ dân phố": "village", "buôn": "village", "khu phố": "village",
 }
 _TYPE = r"(?:[Kk]hu dân cư(?: thôn)?|[Tt]hị trấn|[Tt]hị xã|[Tt]hành phố|tổ dân phố|khu phố|[Xx]ã|XÃ|[Pp]hường|[Hh]uyện|[Qq]uận|[Tt]ỉnh|[Tt]hôn|bản|ấp|làng|buôn|TP\.?|TX\.?|Tp\.?)"
-TYPED_RE = re.compile(rf"(?<![{_LO}{_UP}])(?:{_TYPE})\s+(?!(?:Nông|NTM|Nông thôn)\b)({_NAME})")
+TYPED_RE = re.compile(rf"(?=[KkTtXxPpHhQqbấl])(?<![{_LO}{_UP}])(?:{_TYPE})\s+(?!(?:Nông|NTM|Nông thôn)\b)({_NAME})")
 
 _NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
 _COUNT_NOUN = (r"(?:đơn vị hành chính cấp huyện|đơn vị cấp huyện|đơn vị cấp xã|huyện, thị xã, thành phố|huyện, thị, thành"
                r"|huyện, thị|huyện|thị xã|xã, phường, thị trấn|xã|tỉnh, thành phố|tỉnh, thành|tỉnh|địa phương"
                r"|thôn, bản|thôn, xóm|thôn, tổ dân phố|thôn|bản|ấp|khu dân cư|làng|đơn vị)")
 COUNT_RE = re.compile(
-    rf"(?<![\d.,/])(?:(trên|hơn|ít nhất|khoảng|gần|tối thiểu|từ)\s+)?({_NUM})(?:\s*(?:/|trên tổng số|trên)\s*(\d{{1,3}}(?:\.\d{{3}})+|\d+))?"
+    rf"(?=[\dmhbnstcíkg])(?<![\d.,/])(?:(trên|hơn|ít nhất|khoảng|gần|tối thiểu|từ)\s+)?({_NUM})(?:\s*(?:/|trên tổng số|trên)\s*(\d{{1,3}}(?:\.\d{{3}})+|\d+))?"
     rf"(?:\s*[-–]\s*\d+)?\s+(?:số\s+)?({_COUNT_NOUN})\b", re.I)
 CRIT_RE = re.compile(
-    rf"(?<![\d.,/])(?:(trên|hơn|ít nhất|từ)\s+)?(\d{{1,3}}(?:\.\d{{3}})?|{_NUM})(?:\s*(?:/|trên)\s*(\d+))?(?:\s*(?:[-–]|đến)\s*(\d+))?\s+(tiêu chí|chỉ tiêu)", re.I)
+    rf"(?=[\dmhbnstcí])(?<![\d.,/])(?:(trên|hơn|ít nhất|từ)\s+)?(\d{{1,3}}(?:\.\d{{3}})?|{_NUM})(?:\s*(?:/|trên)\s*(\d+))?(?:\s*(?:[-–]|đến)\s*(\d+))?\s+(tiêu chí|chỉ tiêu)", re.I)
 
 STD_RE = re.compile(
-    r"(nông thôn mới\s*(?:\(NTM\)\s*)?nâng cao|NTM\s*nâng cao|NTMNC|NTM\s+NC\b|nông thôn mới\s*\"?\s*kiểu mẫu|NTM\s*kiểu mẫu|"
+    r"(?=[nkvhx])(nông thôn mới\s*(?:\(NTM\)\s*)?nâng cao|NTM\s*nâng cao|NTMNC|NTM\s+NC\b|nông thôn mới\s*\"?\s*kiểu mẫu|NTM\s*kiểu mẫu|"
     r"NTMKM|kiểu mẫu|vườn mẫu|nông thôn mới|NTM\b|huyện nâng cao|xã nâng cao)", re.I)
 
 _ORG = re.compile(
@@ -768,7 +768,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         std_c = _std_of(clause)
         # ---------- criteria / indicators
         crit_spans = []
-        for m in CRIT_RE.finditer(s, a, b):
+        for m in (CRIT_RE.finditer(s, a, b) if ("tiêu chí" in clause or "chỉ tiêu" in clause) else ()):
             crit_spans.append((m.start(), m.end()))
             _criteria(m, s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
         # ---------- counts and named recognitions
