@@ -92,12 +92,17 @@ def _warm() -> None:
     extract._warm()  # load the gazetteer indexes before the clock starts
 
 
-def run_once(corpus: Path, out: Path, workers: int, partition_size: int) -> dict:
+def run_once(corpus: Path, out: Path, workers: int, partition_size: int,
+             profile: bool = False) -> dict:
+    import dask
     from distributed import Client, LocalCluster
 
     from helpers.scale import extract_corpus_dask
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+    # Dask's statistical profiler keeps one profile per second for an hour on every worker
+    # (tens of MB per 10 minutes): off, as docs/cluster.md advises for long extractions.
+    with dask.config.set({"distributed.worker.profile.enabled": profile}), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=":0", memory_limit=0) as cluster, Client(cluster) as client:
         client.run(_warm)
         cpu_before = client.run(_cpu_seconds)
@@ -137,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path,
                         default=Path(__file__).resolve().parent / "results" / "bench_scale.jsonl")
     parser.add_argument("--tmp", type=Path, default=None, help="where to build the corpus")
+    parser.add_argument("--profile", action="store_true",
+                        help="leave Dask's worker profiler on (its history grows for an hour)")
     args = parser.parse_args(argv)
 
     from helpers import paths
@@ -162,8 +169,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{time.perf_counter() - start:.1f} s", flush=True)
             for workers in args.workers:
                 out = tmp / f"out-{size}-{workers}"
-                result = run_once(corpus, out, workers, args.partition_size)
+                result = run_once(corpus, out, workers, args.partition_size, args.profile)
                 result.update({"bench": "scale", "size": size, "workers": workers,
+                               "dask_profiler": args.profile,
                                "partition_size": args.partition_size,
                                "load_after": [round(x, 2) for x in os.getloadavg()],
                                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
