@@ -404,7 +404,7 @@ _BAD_WORDS = {"nông", "ntm", "ntmnc", "nông thôn", "quyết", "ubnd", "hđnd"
               "nghị", "đồng", "chủ", "bí", "phó", "kế", "thủ", "chính", "ban", "tổng", "ngày", "sở", "văn", "đảng", "kiểu",
               "các", "mỗi", "về", "tiêu", "đây", "đó", "hiện", "qua", "như", "với", "tại", "từ", "sau", "trước", "cùng", "trung",
               "bình", "chương", "trường", "huyện", "xã", "tỉnh", "việt", "hội", "giai", "lễ", "kỳ", "mục", "đợt", "lần", "phong"}
-_BAD_FIRST = {"nông", "ntm", "ntmnc", "ubnd", "hđnd", "quyết", "nghị", "theo", "trong", "năm", "đến", "tháng", "thủ", "chủ",
+_BAD_FIRST = {"ntm", "ntmnc", "ubnd", "hđnd", "quyết", "nghị", "theo", "trong", "năm", "đến", "tháng", "thủ", "chủ",
               "bộ", "ban", "tổng", "ngày", "sở", "đảng", "các", "mỗi", "về", "tiêu", "đây", "đó", "hiện", "qua", "như",
               "với", "tại", "từ", "sau", "trước", "cùng", "chương", "mục", "chiều", "sáng", "tối", "trưa", "hôm", "nhân", "lễ", "đợt", "lần", "kiểu",
               "vườn", "đạt", "được", "gồm", "là", "và", "có", "thôn", "xã", "huyện", "tỉnh", "cả", "toàn", "những", "một",
@@ -413,7 +413,7 @@ _BAD_FIRST = {"nông", "ntm", "ntmnc", "ubnd", "hđnd", "quyết", "nghị", "th
 
 def _bad_name(name: str) -> bool:
     first = name.split()[0].lower()
-    return first in _BAD_FIRST or len(name) < 2 or name.isdigit()
+    return first in _BAD_FIRST or len(name) < 2 or name.isdigit() or name.lower().startswith("nông thôn")
 
 
 _VERB_GAP = re.compile(r"\b(?:công nhận|đạt|đưa|hỗ trợ|giúp|ký|quyết định|đề nghị|xét|trao|tặng|bỏ phiếu|thẩm định|kiểm tra|chỉ đạo)\b")
@@ -797,7 +797,9 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 if not (g.count is not None and re.search(r"^\s*(?:\(|,|số)?[^;]{0,60}?\b(?:NTM|nông thôn mới)", tail) and not re.search(r"thực hiện|xây dựng|triển khai|đăng ký|chưa", tail[:60])):
                     continue
             if g.names and g.count is None and (re.match(r"\s*(?:[,:]\s*)?(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
-                                                 any(h.start >= g.end and h.start < g.end + (pred_t.start() if pred_t else 0) for h in groups if h is not g)):
+                                                 any(h.start >= g.end and h.start < g.end + (pred_t.start() if pred_t else 0)
+                                                     and not re.search(r"(?:của|thuộc|trong|tại|ở)\s*$", s[max(0, h.start - 8):h.start])
+                                                     for h in groups if h is not g)):
                 continue
             if g.names and g.count is None and not g.pilot and not g.from_count:
                 near_pred = pred_t is not None and (pred_t.start() < 45 or re.match(r"\s*(?:\([^)]*\)\s*)?(?:là|cũng|đã|vừa|được|chính thức|trở thành)\b", tail) is not None) and not re.match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
