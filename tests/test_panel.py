@@ -311,3 +311,24 @@ def test_reference_status_resolves_codes_by_name(mirror):
     assert set(nb["district_code"].dropna()) == {"369"}
     assert (nb["code_from"] == "gazetteer").any()
     assert ref.loc[ref["code_from"] == "table", "district_code"].notna().all()
+
+
+def test_since_is_the_onset_not_the_latest_report():
+    """A later report of the same state (a ceremony) does not move ``since`` or its basis."""
+    from helpers import panel as P
+
+    sel = pd.DataFrame({
+        "unit_code": ["001", "001", "001"], "year": pd.array([2018, 2022, 2024], dtype="Int64"),
+        "standard": "ntm", "variable": "status",
+        "state": ["recognised", "recognised", "lost"],
+        "year_basis": ["standard_year", "record", "record"], "flagged": False,
+        "source_kind": ["reference", "record", "record"], "doc_id": ["ref", "d1", "d2"],
+        "url": pd.NA, "start": pd.NA, "end": pd.NA, "conflict": False, "n_reports": 1,
+    })
+    grid = P._grid(pd.DataFrame({"district_code": ["001"]}), "district_code", range(2017, 2026))
+    out = P._attach_status(grid, sel, "district_code", "ntm").set_index("year")
+    assert out.loc[2022, "ntm_since"] == 2018 and out.loc[2023, "ntm_since"] == 2018
+    assert out.loc[2023, "ntm_year_basis"] == "standard_year"
+    assert out.loc[2023, "ntm_doc_id"] == "d1"  # provenance: the latest report
+    assert out.loc[2025, "ntm_status"] == "lost" and out.loc[2025, "ntm_since"] == 2024
+    assert out.loc[2017, "ntm_status"] == "not_recognised"

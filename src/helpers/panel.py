@@ -521,7 +521,16 @@ def _attach_status(grid: pd.DataFrame, sel: pd.DataFrame, key: str, std: str) ->
         "n_reports": f"{p}status_n_reports",
     }
     s = s[["unit_code", "year", *cols]].rename(columns={"unit_code": key, **cols})
-    s[f"{p}since"] = s["year"]
+    # ``since`` (and its year basis) is the onset of the current state: a later report of the
+    # same state (a ceremony, a re-statement) does not move it; only a change of state does.
+    s = s.sort_values([key, "year"], kind="stable")
+    prev = s.groupby(key, sort=False)[f"{p}status"].shift()
+    onset = (prev.isna() | (s[f"{p}status"] != prev)).fillna(True).astype(bool)
+    s[f"{p}since"] = s["year"].where(onset)
+    s[f"{p}since_basis"] = s[f"{p}year_basis"].where(onset)
+    s[[f"{p}since", f"{p}since_basis"]] = s.groupby(key, sort=False)[
+        [f"{p}since", f"{p}since_basis"]].ffill()
+    s[f"{p}year_basis"] = s.pop(f"{p}since_basis")
     out = grid.merge(s, on=[key, "year"], how="left", validate="one_to_one")
     observed = out[f"{p}status"].notna()
     carry = [f"{p}status", f"{p}since", f"{p}year_basis", f"{p}inferred", f"{p}source",
@@ -633,7 +642,8 @@ def district_panel(
       ``S_since`` (year the current state began), ``S_status_observed`` (a report or reference
       row for this very year; else carried forward from an earlier year, or — for
       ``not_recognised`` — deduced from a later recognition with a known standard year),
-      ``S_year_basis`` (``record`` / ``standard_year`` / ``decision_date`` / ``by_mid_2025``),
+      ``S_year_basis`` (``record`` / ``standard_year`` / ``decision_date`` / ``by_mid_2025``:
+      how ``S_since`` was dated; a later report of the same state moves neither),
       ``S_inferred`` (rests on an INFERRED / COMPLETENESS reference row), ``S_source``
       (``record`` / ``reference``), provenance ``S_doc_id``, ``S_url``, ``S_start``, ``S_end``,
       ``S_status_conflict``, ``S_status_n_reports``;
