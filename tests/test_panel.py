@@ -332,3 +332,24 @@ def test_since_is_the_onset_not_the_latest_report():
     assert out.loc[2023, "ntm_doc_id"] == "d1"  # provenance: the latest report
     assert out.loc[2025, "ntm_status"] == "lost" and out.loc[2025, "ntm_since"] == 2024
     assert out.loc[2017, "ntm_status"] == "not_recognised"
+
+
+def test_aggregate_share_ignores_counts_without_a_total():
+    """A district reporting 'có 9 xã đạt chuẩn' with no total must not inflate the share."""
+    rows = []
+    for code, met, total in (("001", 8, 10), ("002", 9, None)):
+        r = {"district_code": code, "district_type": "Huyện", "province_2025_code": "P1",
+             "province_2025_name": "Tỉnh 1", "province_code": "01", "province_name": "Tỉnh 1",
+             "year": 2021, "province_2025_split": False, "n_records": 1, "has_record": True}
+        for std in panel.STANDARDS:
+            r |= {f"{std}_status": pd.NA, f"{std}_communes_met": pd.NA,
+                  f"{std}_communes_total": pd.NA, f"{std}_communes_named": 0}
+        r |= {"ntm_communes_met": met, "ntm_communes_total": total}
+        rows.append(r)
+    frame = pd.DataFrame(rows)
+    for c in frame.columns:
+        if c.endswith(("_met", "_total", "_named")):
+            frame[c] = frame[c].astype("Int64")
+    a = panel.aggregate_2025(frame).iloc[0]
+    assert (a["ntm_communes_met"], a["ntm_communes_total"]) == (8, 10)
+    assert a["ntm_communes_share"] == pytest.approx(0.8)

@@ -830,7 +830,7 @@ def aggregate(panel: pd.DataFrame, by: str = "province_2025") -> pd.DataFrame:
     are outside the programme), ``n_split_districts``, and per standard ``S``:
     ``S_districts_recognised`` (status recognised), ``S_districts_known`` (status not
     unknown), ``S_districts_share`` (recognised / n_rural_districts), ``S_communes_met`` and
-    ``S_communes_total`` summed over the districts with a report that year,
+    ``S_communes_total`` summed over the districts with a report giving both that year,
     ``S_communes_reporting`` (how many districts reported), ``S_communes_named``; and
     ``n_records``, ``districts_with_record``.
     """
@@ -851,9 +851,11 @@ def aggregate(panel: pd.DataFrame, by: str = "province_2025") -> pd.DataFrame:
         p[f"_{std}_rec"] = p[f"{std}_status"] == "recognised"
         p[f"_{std}_known"] = p[f"{std}_status"].notna()
         p[f"_{std}_rep"] = p[f"{std}_communes_total"].notna()
+        # met only where the same report gives the total, so met / total stays a share
+        p[f"_{std}_met"] = p[f"{std}_communes_met"].where(p[f"_{std}_rep"])
         agg[f"{std}_districts_recognised"] = (f"_{std}_rec", "sum")
         agg[f"{std}_districts_known"] = (f"_{std}_known", "sum")
-        agg[f"{std}_communes_met"] = (f"{std}_communes_met", "sum")
+        agg[f"{std}_communes_met"] = (f"_{std}_met", "sum")
         agg[f"{std}_communes_total"] = (f"{std}_communes_total", "sum")
         agg[f"{std}_communes_reporting"] = (f"_{std}_rep", "sum")
         agg[f"{std}_communes_named"] = (f"{std}_communes_named", "sum")
