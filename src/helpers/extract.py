@@ -650,7 +650,7 @@ def _as_of(sent: str, ctx: DocContext) -> str | None:
 _RECOG_PRED = re.compile(
     r"(?:đạt chuẩn|đạt|được công nhận|công nhận|hoàn thành nhiệm vụ|hoàn thành|về đích|là|thành|trở thành|xây dựng|rớt\"? chuẩn|\"rớt\")"
     r"[^;]{0,40}?(?:xã|huyện|tỉnh)?\s*\"?(?:nông thôn mới|NTM|NTMNC|NTM\s*nâng cao|kiểu mẫu)", re.I)
-_RECOG_STRICT = re.compile(r"đạt chuẩn|công nhận|hoàn thành nhiệm vụ|về đích|rớt|đạt NTM|đạt nông thôn mới|là (?:xã|huyện) (?:NTM|nông thôn mới)|đạt xã NTM|đạt \d+/\d+ tiêu chí", re.I)
+_RECOG_STRICT = re.compile(r"đạt chuẩn|công nhận|hoàn thành nhiệm vụ|về đích|cán đích|chạm đích|rớt|đạt NTM|đạt nông thôn mới|là (?:xã|huyện) (?:NTM|nông thôn mới)|đạt xã NTM|đạt \d+/\d+ tiêu chí", re.I)
 
 
 def _emit(records: list[dict], ctx: DocContext, sent: Sent, rule: str, **kw) -> None:
@@ -802,7 +802,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                                                      for h in groups if h is not g)):
                 continue
             if g.names and g.count is None and not g.pilot and not g.from_count:
-                near_pred = pred_t is not None and (pred_t.start() < 45 or re.match(r"\s*(?:\([^)]*\)\s*)?(?:là|cũng|đã|vừa|được|chính thức|trở thành)\b", tail) is not None) and not re.match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
+                near_pred = pred_t is not None and (pred_t.start() < 45 or re.match(r"\s*(?:\([^)]*\)\s*)?(?:là|cũng|đã|vừa|được|chính thức|trở thành|đang)\b", tail) is not None) and not re.match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
                 if (re.match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức|xét|đề nghị)\b", tail) and not re.search(r"lễ (?:công bố|đón)", tail[:60])) or \
                         re.match(r"\s*(?:đã\s+|vừa\s+)?công nhận\s+(?:thêm\s+)?\d", tail):
                     continue
@@ -1113,7 +1113,7 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
             # the title: the body usually restates what it reports; keep named recognitions
             # aside and use them only if the body never mentions that place
             title_recs = [r for r in records[n_before:] if r["measure"] == "recognized" and r["place"]
-                          and r["unit"] in ("commune", "district")]
+                          and r["unit"] in ("commune", "district", "province")]
             del records[n_before:]
         for rec in records[n_before:]:
             if rec["modality"] == "target" and rec["year"]:
