@@ -78,3 +78,17 @@ def test_evaluate_cli(tmp_path):
     assert overall.split()[-1] == "1.0"
     bad = _run("evaluate", "--gold", str(tmp_path / "nope.jsonl"), "--pred", str(out), cwd=tmp_path)
     assert bad.returncode == 2 and "nope.jsonl" in bad.stderr
+
+
+def test_extract_cli_survives_an_implausible_year(tmp_path):
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "y01.txt").write_text("Tin xã\n\nXã Phước Hưng đạt chuẩn nông thôn mới năm 1985. "
+                               "Xã Phước Lợi đạt 16/19 tiêu chí nông thôn mới.", encoding="utf-8")
+    (d / "y02.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    proc = _run("extract", str(d), "-o", str(out), "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["doc_id"] for r in lines} == {"y01", "y02"}
+    assert all(r["year"] is None or r["year"] >= 2000 for r in lines)

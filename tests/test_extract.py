@@ -182,8 +182,10 @@ def test_evaluate_matching_rule():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("xã huyện đạt chuẩn NTM nâng cao 0123456789/,.;:()tiêu chí ABCĐ\n")),
-               max_size=300))
+@given(st.lists(st.one_of(st.sampled_from(list("xã huyện đạt chuẩn NTM nâng cao 0123456789/,.;:()tiêu chí ABCĐ\n")),
+                         st.integers(1000, 2999).map(lambda y: f" năm {y}"),
+                         st.sampled_from([" tháng ", " ngày 31/2/2024", " đến hết tháng 13", " 15/12 xã"])),
+                max_size=120).map("".join))
 def test_random_texts_never_raise_and_validate(s):
     recs = extract_records("Tin\n\n" + s, {}, "h")
     if recs:
@@ -254,3 +256,55 @@ def test_title_only_recognition_is_kept_but_not_duplicated():
     both = _recs("Công nhận xã Phú Lộc đạt chuẩn nông thôn mới\n\nNgày 3/2/2024, UBND tỉnh công nhận "
                  "xã Phú Lộc đạt chuẩn nông thôn mới năm 2023.")
     assert len(both) == 1 and not both[0]["rule"].endswith("+title") and both[0]["as_of"] == "2024-02-03"
+
+
+# ---------------------------------------------------------------- one bad record, not a bad batch
+
+OLD_YEAR = ("Tin xã\n\nXã Mỹ Thạnh Tây đạt chuẩn nông thôn mới năm 1985. "
+            "Xã Long Điền đạt chuẩn nông thôn mới năm 2019.")
+
+
+def test_implausible_year_is_read_as_no_year():
+    recs = _recs(OLD_YEAR)
+    by_place = {r["place"]: r for r in recs if r["measure"] == "recognized"}
+    assert by_place["Mỹ Thạnh Tây"]["year"] is None
+    assert by_place["Long Điền"]["year"] == 2019
+    R.validate_records(pd.DataFrame(recs))
+
+
+def test_invalid_record_is_dropped_and_named_not_fatal(tmp_path, monkeypatch):
+    import helpers.extract as E
+
+    real = E.extract_records
+
+    def with_bad(text, meta=None, doc_id="doc", check_language=True):
+        recs = real(text, meta, doc_id, check_language)
+        if doc_id != "b01":
+            return recs
+        bad = dict(recs[0], year=1985, start=7, end=42, rule="test_rule")
+        return [bad, *recs[1:]]
+
+    (tmp_path / "b01.txt").write_text(OLD_YEAR, encoding="utf-8")
+    (tmp_path / "b02.txt").write_text("Tin\n\nXã Tân Hội đạt 18/19 tiêu chí nông thôn mới.", encoding="utf-8")
+    monkeypatch.setattr(E, "extract_records", with_bad)
+    res = E.extract_path(tmp_path / "b01.txt")
+    assert res.status == "ok" and all(r["year"] != 1985 for r in res.records)
+    assert "b01" in res.message and "chars 7-42" in res.message and "test_rule" in res.message
+    assert "year 1985 is outside 1990–2100" in res.message
+    report: list = []
+    df = E.extract_corpus([tmp_path], report=report)  # the batch goes on and validates
+    assert set(df["doc_id"]) == {"b01", "b02"}
+    assert any(d == "b01" and "record dropped" in m for d, _, m in report)
+
+
+def test_record_problems_mirror_the_schema():
+    good = {"doc_id": "d", "unit": "commune", "standard": "ntm", "measure": "criteria", "qualifier": "exact",
+            "modality": "actual", "resolution": "unknown", "achieved": 17, "total": 19, "year": 2024}
+    assert R.record_problems(good) == []
+    R.validate_records(pd.DataFrame([good]))
+    for change, word in (({"achieved": 20}, "exceeds"), ({"year": 1985}, "year"), ({"unit": "town"}, "unit"),
+                         ({"counted": "commune"}, "counted"), ({"as_of": "2024/06"}, "as_of")):
+        bad = {**good, **change}
+        assert any(word in p for p in R.record_problems(bad)), change
+        with pytest.raises(pandera.errors.SchemaError):
+            R.validate_records(pd.DataFrame([bad]))

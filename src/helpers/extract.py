@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import text as T
-from helpers.records import RECORD_COLUMNS, empty_records, validate_records
+from helpers.records import RECORD_COLUMNS, empty_records, record_problems, validate_records
 
 __all__ = [
     "DocResult",
@@ -45,6 +45,11 @@ __all__ = [
     "iter_documents",
 ]
 
+# Years an NTM figure can plausibly refer to.  The programme was launched by Resolution
+# 26-NQ/TW (2008) and Decision 800/QĐ-TTg (2010); the first pilot communes date from 2009.
+# A year before 2000 in a progress sentence is a misreading (an old founding date, a typo),
+# so the extractor reads it as "no year"; the upper bound is the schema's (targets reach 2030+).
+NTM_YEARS = (2000, 2100)
 MAX_BYTES = 300_000  # longer documents are cut (and reported): reports are a few kB
 
 # ---------------------------------------------------------------- lexicon
@@ -653,6 +658,16 @@ _RECOG_PRED = re.compile(
 _RECOG_STRICT = re.compile(r"đạt chuẩn|công nhận|hoàn thành nhiệm vụ|về đích|cán đích|chạm đích|rớt|đạt NTM|đạt nông thôn mới|là (?:xã|huyện) (?:NTM|nông thôn mới)|đạt xã NTM|đạt \d+/\d+ tiêu chí", re.I)
 
 
+def _plausible_year(year: int | None) -> int | None:
+    """``year`` if an NTM figure can refer to it (``NTM_YEARS``), else None ("no year")."""
+    return year if year is None or NTM_YEARS[0] <= year <= NTM_YEARS[1] else None
+
+
+def _plausible_as_of(as_of: str | None) -> str | None:
+    """``as_of`` unless its year is before ``NTM_YEARS`` (then None: no date)."""
+    return as_of if as_of is None or int(as_of[:4]) >= NTM_YEARS[0] else None
+
+
 def _emit(records: list[dict], ctx: DocContext, sent: Sent, rule: str, **kw) -> None:
     rec = {
         "doc_id": ctx.doc_id, "url": ctx.url, "published": ctx.published,
@@ -660,7 +675,7 @@ def _emit(records: list[dict], ctx: DocContext, sent: Sent, rule: str, **kw) -> 
         "province": kw.get("province"), "standard": kw.get("standard"), "measure": kw.get("measure"),
         "counted": kw.get("counted"), "achieved": kw.get("achieved"), "total": kw.get("total"),
         "qualifier": kw.get("qualifier", "exact"), "modality": kw.get("modality", "actual"),
-        "year": kw.get("year"), "as_of": kw.get("as_of"), "start": sent.start, "end": sent.end,
+        "year": _plausible_year(kw.get("year")), "as_of": _plausible_as_of(kw.get("as_of")), "start": sent.start, "end": sent.end,
         "unmet_criteria": kw.get("unmet_criteria"), "sentence": sent.text, "rule": rule,
     }
     records.append(rec)
@@ -1141,7 +1156,7 @@ def _carry_recognition_year(records: list[dict], ctx: DocContext) -> None:
     list: named recognitions without a year take the last year stated for a recognition
     earlier in the document, else the year of a recognition named in the title."""
     m = _RECOG_YEAR.search(ctx.title)
-    last = int(m.group(1)) if m else None
+    last = _plausible_year(int(m.group(1))) if m else None
     for r in records:
         if r["measure"] != "recognized" or r["modality"] not in ("actual", "expected"):
             continue
@@ -1347,10 +1362,30 @@ def extract_path(path: Path | str) -> DocResult:
         if lang != "vi":
             return DocResult(doc_id, str(path), [], "skipped",
                              f"not Vietnamese (looks {lang}); no records by rule" + ("; " + "; ".join(notes) if notes else ""))
-        df = extract_records(text, meta, doc_id=doc_id, check_language=False)
+        records = extract_records(text, meta, doc_id=doc_id, check_language=False)
+        records, dropped = check_records(records, doc_id)
+        notes.extend(dropped)
     except Exception as exc:  # one bad document must not stop a batch
         return DocResult(doc_id, str(path), [], "error", f"extraction failed: {type(exc).__name__}: {exc}")
-    return DocResult(doc_id, str(path), df, "ok", "; ".join(notes) or None)
+    return DocResult(doc_id, str(path), records, "ok", "; ".join(notes) or None)
+
+
+def check_records(records: list[dict], doc_id: str) -> tuple[list[dict], list[str]]:
+    """Split one document's records into the valid ones and a note per invalid one.
+
+    Each note names the document, the evidence span (character offsets), the extraction
+    rule and the schema rule broken (``records.record_problems``), so a bad record is
+    listed in the run summary instead of failing the batch.
+    """
+    kept, notes = [], []
+    for r in records:
+        problems = record_problems(r)
+        if problems:
+            notes.append(f"record dropped ({doc_id} chars {r.get('start')}-{r.get('end')}, "
+                         f"rule {r.get('rule')}): {'; '.join(problems)}")
+        else:
+            kept.append(r)
+    return kept, notes
 
 
 def _extract_many(paths: list[str]) -> list[DocResult]:

@@ -9,6 +9,7 @@ sets vary, so a total other than 19/9 is suspicious, not wrong).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,9 @@ __all__ = [
     "ENUMS",
     "RECORD_COLUMNS",
     "RECORD_SCHEMA",
+    "YEAR_RANGE",
     "empty_records",
+    "record_problems",
     "load_records",
     "validate_records",
 ]
@@ -44,6 +47,10 @@ ENUMS: dict[str, list[str]] = {
 
 # criteria sets by level: commune 19 criteria (2016-2025 national sets), district 9
 CRITERIA_TOTALS = {"commune": {19}, "district": {9}, "village": {5, 9, 10, 6, 7, 8, 12}}
+
+# years a record may carry (the schema rejects others); the extractor applies a tighter
+# plausibility bound of its own (``helpers.extract.NTM_YEARS``)
+YEAR_RANGE = (1990, 2100)
 
 _INT = pd.Int64Dtype()
 _STR_COLS = ["doc_id", "url", "published", "unit", "place", "district", "province", "standard",
@@ -69,7 +76,7 @@ RECORD_SCHEMA = pa.DataFrameSchema(
         "resolution": pa.Column(None, pa.Check.isin(ENUMS["resolution"])),
         "achieved": pa.Column(_INT, pa.Check.ge(0), nullable=True),
         "total": pa.Column(_INT, pa.Check.gt(0), nullable=True),
-        "year": pa.Column(_INT, pa.Check.in_range(1990, 2100), nullable=True),
+        "year": pa.Column(_INT, pa.Check.in_range(*YEAR_RANGE), nullable=True),
         "start": pa.Column(_INT, pa.Check.ge(0), nullable=True),
         "end": pa.Column(_INT, pa.Check.ge(0), nullable=True),
         "as_of": pa.Column(None, pa.Check.str_matches(r"^\d{4}(-\d{2}(-\d{2})?)?$"), nullable=True),
@@ -84,6 +91,53 @@ RECORD_SCHEMA = pa.DataFrameSchema(
     ],
     strict=False,
 )
+
+
+def _int_or_none(v: object) -> int | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    return int(v)  # type: ignore[arg-type]
+
+
+def record_problems(rec: dict) -> list[str]:
+    """The ``RECORD_SCHEMA`` rules one record (a plain dict) breaks, in words; [] when valid.
+
+    A pure-Python mirror of the schema, cheap enough to run on every record of every
+    document, so a bad record can be dropped (and named) without failing its batch.
+    """
+    out = []
+    if not rec.get("doc_id"):
+        out.append("doc_id is empty")
+    for col in ("unit", "standard", "measure", "qualifier", "modality", "resolution"):
+        if rec.get(col) not in ENUMS[col]:
+            out.append(f"{col} {rec.get(col)!r} is not one of {ENUMS[col]}")
+    if rec.get("counted") is not None and rec["counted"] not in ENUMS["counted"]:
+        out.append(f"counted {rec['counted']!r} is not one of {ENUMS['counted']}")
+    try:
+        achieved, total = _int_or_none(rec.get("achieved")), _int_or_none(rec.get("total"))
+        year = _int_or_none(rec.get("year"))
+        start, end = _int_or_none(rec.get("start")), _int_or_none(rec.get("end"))
+    except (TypeError, ValueError) as exc:
+        return [*out, f"a count, year or offset is not an integer ({exc})"]
+    if achieved is not None and achieved < 0:
+        out.append(f"achieved {achieved} is negative")
+    if total is not None and total <= 0:
+        out.append(f"total {total} is not positive")
+    if year is not None and not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        out.append(f"year {year} is outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}")
+    for name, v in (("start", start), ("end", end)):
+        if v is not None and v < 0:
+            out.append(f"{name} {v} is negative")
+    as_of = rec.get("as_of")
+    if as_of is not None and not (isinstance(as_of, str) and re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", as_of)):
+        out.append(f"as_of {as_of!r} is not a partial ISO date")
+    if achieved is not None and total is not None and achieved > total:
+        out.append(f"achieved {achieved} exceeds total {total}")
+    if rec.get("counted") is not None and rec.get("measure") != "units_met":
+        out.append("counted is only for units_met")
+    if rec.get("measure") == "recognized" and achieved is not None:
+        out.append("recognized records carry no count")
+    return out
 
 
 def empty_records() -> pd.DataFrame:
