@@ -170,7 +170,8 @@ figures.save(fig, "04_km_region")
 # small the two nearly coincide. Cox (Efron ties, robust SEs by province) on years since 2010.
 
 # %%
-pp = m.person_period(units, events, 2011, 2024)
+START_YEAR = 2011  # first year at risk (the programme's first full year)
+pp = m.person_period(units, events, START_YEAR, 2024)
 cloglog = m.fit_hazard(pp, "cloglog", COVARIATES)
 logit = m.fit_hazard(pp, "logit", COVARIATES)
 cox = m.fit_cox(units, events, COVARIATES)
@@ -189,23 +190,28 @@ figures.save(fig, "04_hazard_coefficients")
 
 # %% [markdown]
 # **Starting share of communes meeting NTM.** The covariate is taken from the extracted
-# records (district reports "x/y xã đạt chuẩn"), earliest report per district; where no
-# report exists it is missing, never zero, and a model with it runs on complete cases only.
+# records (district reports "x/y xã đạt chuẩn"). It must describe a district when it enters
+# the risk set (2011), so only reports whose figure is dated 2011 or earlier count (the
+# latest of them); later reports would explain the past with the future and are listed,
+# not used. Where no such report exists the covariate is missing, never zero, and a model
+# with it runs on complete cases only.
 
 # %%
 try:
     from helpers.records import load_records as _load_records
 
-    starts = m.start_share_from_records(_load_records())
+    starts = m.start_share_from_records(_load_records(), reference_year=START_YEAR)
 except Exception as exc:  # noqa: BLE001 - the derived table is built by `make records`
     starts = pd.DataFrame(columns=["district_code", "start_share", "start_year"])
+    starts.attrs["too_late"] = pd.DataFrame(columns=["district_code", "start_year"])
     print(f"no derived records ({type(exc).__name__}): no starting shares")
+late = starts.attrs["too_late"]
 with_start = pp.merge(starts[["district_code", "start_share"]], on="district_code", how="inner")
 print(
-    f"{len(starts)} districts have a reported share of communes meeting NTM "
-    "(years "
-    f"{sorted(starts['start_year'].astype(int).unique().tolist()) if len(starts) else []}); "
-    f"{with_start['district_code'].nunique()} of them are in the risk set, with "
+    f"{len(starts)} districts have a share of communes meeting NTM reported for "
+    f"{START_YEAR} or earlier; {late['district_code'].nunique()} more have only later reports "
+    f"(years {sorted(late['start_year'].astype(int).unique().tolist())}), not used. "
+    f"{with_start['district_code'].nunique()} are in the risk set, with "
     f"{int(with_start['event'].sum())} recognitions."
 )
 if with_start["event"].sum() >= 10 and with_start["district_code"].nunique() >= 30:
@@ -216,7 +222,7 @@ else:
     print(
         "Too few to estimate an effect of the starting share (need ≥ 30 districts and ≥ 10 "
         "recognitions); "
-        "the reports are also mostly late (not a starting value). Left out of the models."
+        "Left out of the models."
     )
 
 # %% [markdown]
@@ -499,8 +505,8 @@ print(f"Notebook ran in {time.perf_counter() - t_start:.0f} s.")
 # recognitions move the estimates (see the sensitivity table): the imputed model is the
 # preferred one, the bounds show the range. (3) Decision dates partly come from the notes
 # ("decision date info", approximate). (4) Covariates are few (region, urban type, area);
-# the starting share of communes meeting NTM is not available for enough districts in the
-# extracted records to enter the model. (5) Advanced-standard recognitions are very few and
+# the starting share of communes meeting NTM would need reports dated by 2011, which the
+# extracted records (mostly 2020 onwards) do not give for enough districts. (5) Advanced-standard recognitions are very few and
 # model-standard ones absent: those forecasts are base rates, not models. (6) Repeated
 # criteria reports for the same unit are essentially absent from the records, so the growth
 # model is shown on simulated data only. (7) The back-tested forecast is barely better than

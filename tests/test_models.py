@@ -337,8 +337,39 @@ def test_category_map_draws_every_district(mirror):
     fig = m.plot_category_map(geo, "cls", m.LISA_CATEGORIES, "test")
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any("(5)" in t and "not analysed" in t for t in labels)
-    assert len(fig.axes[0].child_axes) == 2  # Hoàng Sa and Trường Sa insets
+    every_ax = [a for ax in fig.axes for a in (ax, *ax.child_axes)]
+    titles = " ".join(a.get_title() for a in every_ax)
+    assert "Hoàng Sa" in titles and "Trường Sa" in titles  # the two archipelago insets
     plt.close(fig)
+
+
+def _share_records(rows):
+    cols = ["achieved", "total", "year", "as_of", "district_code", "doc_id", "modality"]
+    df = pd.DataFrame(rows, columns=cols)
+    return df.assign(unit="district", measure="units_met", counted="commune", standard="ntm")
+
+
+def test_start_share_only_from_reports_dated_by_the_reference_year():
+    recs = _share_records(
+        [
+            (2, 12, 2010, None, "001", "a1", "actual"),
+            (4, 12, 2011, None, "001", "a2", "actual"),  # latest by 2011: the start value
+            (9, 12, 2016, None, "001", "a3", "actual"),  # after entry: would explain the past
+            (5, 10, None, "2019-06-30", "002", "b1", "actual"),  # dated by as_of only
+            (7, 10, None, "2021-01", "002", "b2", "actual"),
+            (3, 10, 2010, None, "003", "c1", "target"),  # a target, not a share met
+        ]
+    )
+    s = m.start_share_from_records(recs).set_index("district_code")
+    assert list(s.index) == ["001"]  # 002 reports only after 2011: missing, not a late value
+    assert s.loc["001", "start_share"] == pytest.approx(4 / 12) and s.loc["001", "doc_id"] == "a2"
+    late = m.start_share_from_records(recs).attrs["too_late"]
+    assert sorted(late["doc_id"]) == ["a3", "b1", "b2"]  # listed, not silently dropped
+    # per-district reference years (e.g. entry into the risk set)
+    by_entry = m.start_share_from_records(recs, reference_year={"001": 2010, "002": 2020})
+    got = by_entry.set_index("district_code")
+    assert got.loc["001", "doc_id"] == "a1" and got.loc["002", "doc_id"] == "b1"
+    assert (got["start_year"] <= got["reference_year"]).all()
 
 
 def test_start_share_is_missing_not_zero_and_models_use_complete_cases():
@@ -357,9 +388,15 @@ def test_start_share_is_missing_not_zero_and_models_use_complete_cases():
             "doc_id": ["d1", "d2", "d3", "d4"],
         }
     )
-    s = m.start_share_from_records(recs)
+    s = m.start_share_from_records(recs, reference_year=2017)
     assert s.to_dict("records") == [
-        {"district_code": "001", "start_share": 0.5, "start_year": 2016, "doc_id": "d1"}
+        {
+            "district_code": "001",
+            "start_share": 0.5,
+            "start_year": 2016,
+            "reference_year": 2017,
+            "doc_id": "d1",
+        }
     ]
     units, ev = m.simulate_hazard_panel(300, 20, seed=4)
     units["start_share"] = np.where(

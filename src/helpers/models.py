@@ -229,13 +229,26 @@ def district_covariates(
     return out.reset_index(drop=True)
 
 
-def start_share_from_records(records: pd.DataFrame, standard: str = "ntm") -> pd.DataFrame:
-    """Per district, the earliest reported share of its communes meeting ``standard``.
+def start_share_from_records(
+    records: pd.DataFrame,
+    standard: str = "ntm",
+    reference_year: int | pd.Series | dict[str, int] = WINDOW["standard_year"][0],
+) -> pd.DataFrame:
+    """Per district, the share of its communes meeting ``standard`` when it enters the risk set.
 
-    From records with ``unit == "district"``, ``measure == "units_met"``, ``counted ==
-    "commune"``, actual figures with a total and a resolved district code. Returns
-    [district_code, start_share, start_year, doc_id]; districts without such a report are
-    absent (the covariate is missing for them, never zero).
+    A covariate must not use information from after the years it explains, so only reports
+    whose figure is dated (``year``, else the year of ``as_of``) in or before the district's
+    reference year count: ``reference_year`` is one year for all (default 2011, the first
+    year at risk) or a mapping district_code → year (e.g. each district's ``entry_year``;
+    districts not in the mapping are dropped). Of those, the LATEST report wins: it is the
+    status closest to the start of the risk. Reports are taken from records with ``unit ==
+    "district"``, ``measure == "units_met"``, ``counted == "commune"``, actual figures with a
+    total and a resolved district code.
+
+    Returns [district_code, start_share, start_year, reference_year, doc_id]; districts
+    without such a report are absent (the covariate is missing for them, never zero). Reports
+    dated after the reference year are listed in ``.attrs['too_late']`` (district_code,
+    start_year, reference_year, doc_id), not silently dropped.
     """
     r = records.copy()
     keep = (
@@ -253,18 +266,38 @@ def start_share_from_records(records: pd.DataFrame, standard: str = "ntm") -> pd
     r = r.loc[(r["total"] > 0) & r["achieved"].notna()]
     year = pd.to_numeric(r.get("year"), errors="coerce")
     as_of = (
-        pd.to_numeric(r["as_of"].astype("string").str[:4], errors="coerce")
+        pd.to_numeric(r["as_of"].astype("string").str[:4], errors="coerce").astype(float)
         if "as_of" in r.columns
         else np.nan
     )
-    r["start_year"] = year.fillna(as_of)
-    r = r.dropna(subset=["start_year"]).sort_values("start_year")
+    r["start_year"] = year.astype(float).fillna(as_of)
+    r = r.dropna(subset=["start_year"])
+    r["start_year"] = r["start_year"].astype(int)
     r["district_code"] = r["district_code"].astype(str).str.zfill(3)
     r["start_share"] = (r["achieved"] / r["total"]).clip(0, 1)
-    cols = ["district_code", "start_share", "start_year"] + (
-        ["doc_id"] if "doc_id" in r.columns else []
+    if isinstance(reference_year, (dict, pd.Series)):
+        ref = pd.Series(reference_year, dtype=float)
+        ref.index = ref.index.astype(str).str.zfill(3)
+        r["reference_year"] = r["district_code"].map(ref)
+        r = r.dropna(subset=["reference_year"])
+        r["reference_year"] = r["reference_year"].astype(int)
+    else:
+        r["reference_year"] = int(reference_year)
+    extra = ["doc_id"] if "doc_id" in r.columns else []
+    late = r["start_year"] > r["reference_year"]
+    cols = ["district_code", "start_share", "start_year", "reference_year"] + extra
+    out = (
+        r.loc[~late]
+        .sort_values(["district_code", "start_year"], kind="stable")
+        .drop_duplicates("district_code", keep="last")[cols]
+        .reset_index(drop=True)
     )
-    return r.drop_duplicates("district_code")[cols].reset_index(drop=True)
+    out.attrs["too_late"] = (
+        r.loc[late, ["district_code", "start_year", "reference_year"] + extra]
+        .sort_values(["district_code", "start_year"])
+        .reset_index(drop=True)
+    )
+    return out
 
 
 def _year_of(value: Any) -> float:
