@@ -68,6 +68,7 @@ from IPython.display import display
 
 from helpers import figures, gazetteer, paths
 from helpers import models as m
+from helpers.boundaries import ARCHIPELAGO_DISTRICTS
 from helpers.panel import load_recognitions
 
 t_start = time.perf_counter()
@@ -91,7 +92,7 @@ except Exception as exc:  # noqa: BLE001 - boundaries need the data mirror or th
     print(f"Boundaries unavailable ({type(exc).__name__}: {exc}); area and maps are skipped.")
 
 units = m.district_covariates(gazetteer.districts(), gazetteer.provinces(), areas)
-units = units.loc[~units["district_code"].isin(["498", "576"])].reset_index(drop=True)
+units = units.loc[~units["district_code"].isin(ARCHIPELAGO_DISTRICTS)].reset_index(drop=True)
 COVARIATES = ("region", "urban", "log_area") if areas is not None else ("region", "urban")
 recognitions = m.fill_district_codes(load_recognitions(), gazetteer.resolve)
 print(
@@ -338,7 +339,7 @@ if geo is not None:
     spatial = geo.merge(
         levels[["district_code", "level_rank", "type_class"]], on="district_code", how="left"
     )
-    spatial = spatial.loc[~spatial["district_code"].isin(["498", "576"])]
+    spatial = spatial.loc[~spatial["district_code"].isin(ARCHIPELAGO_DISTRICTS)]
     spatial["recognised"] = np.where(
         spatial["type_class"] == "quan", np.nan, (spatial["level_rank"] > 0).astype(float)
     )
