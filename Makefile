@@ -33,7 +33,7 @@ figures: $(STAMP)
 	$(BIN)/python -m helpers.pipeline figures
 
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider tests notebooks --nbmake
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider tests notebooks --nbmake --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
