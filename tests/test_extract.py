@@ -277,8 +277,8 @@ def test_invalid_record_is_dropped_and_named_not_fatal(tmp_path, monkeypatch):
 
     real = E.extract_records
 
-    def with_bad(text, meta=None, doc_id="doc", check_language=True):
-        recs = real(text, meta, doc_id, check_language)
+    def with_bad(text, meta=None, doc_id="doc", check_language=True, **kw):
+        recs = real(text, meta, doc_id, check_language, **kw)
         if doc_id != "b01":
             return recs
         bad = dict(recs[0], year=1985, start=7, end=42, rule="test_rule")
@@ -308,3 +308,20 @@ def test_record_problems_mirror_the_schema():
         assert any(word in p for p in R.record_problems(bad)), change
         with pytest.raises(pandera.errors.SchemaError):
             R.validate_records(pd.DataFrame([bad]))
+
+
+def test_inconsistent_ratios_are_listed_not_silently_dropped(tmp_path):
+    text = ("Tin huyện\n\nĐến nay huyện Hòa Vang Tây có 14/11 xã đạt chuẩn nông thôn mới. "
+            "Xã Phú Thạnh đạt 22/19 tiêu chí nông thôn mới, xã Phú Mỹ đạt 16/19 tiêu chí.")
+    notes: list[str] = []
+    recs = extract_records(text, {}, "r1", notes=notes)
+    assert [(r["place"], r["achieved"]) for r in recs if r["measure"] == "criteria"] == [("Phú Mỹ", 16)]
+    assert not [r for r in recs if r["achieved"] == 14]
+    assert len(notes) == 2, notes
+    joined = " | ".join(notes)
+    assert "units_met 14/11" in joined and "criteria 22/19" in joined and "achieved exceeds total" in joined
+    start = text.index("22/19")
+    assert f"chars {start}-{start + len('22/19 tiêu chí')}" in joined
+    (tmp_path / "r1.txt").write_text(text, encoding="utf-8")
+    from helpers.extract import extract_path
+    assert "candidate dropped" in extract_path(tmp_path / "r1.txt").message

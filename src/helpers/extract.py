@@ -145,6 +145,12 @@ class DocContext:
     scope: str = "country"  # country | province | district
     commune_districts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # candidates not kept, with the reason
+
+
+def _note_drop(ctx: DocContext, start: int, end: int, what: str, reason: str) -> None:
+    """List a candidate figure the rules reject (offsets + figure + reason; no sentence text)."""
+    ctx.dropped.append(f"candidate dropped ({ctx.doc_id} chars {start}-{end}, {what}): {reason}")
 
 
 def _gazetteer():
@@ -971,6 +977,8 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
     if re.search(r"còn\s*$|dưới\s*$|tăng\s*$|giảm\s*$|\d\s*$", bl[-8:]):
         return
     if total is not None and (total < achieved or total > 100):
+        _note_drop(ctx, sent.start + m.start(), sent.start + m.end(), f"{measure} {achieved}/{total}",
+                   "achieved exceeds total" if total < achieved else f"total {total} is not a criteria set (> 100)")
         return
     qualifier = "exact"
     if m.group(4) or (m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "từ")) or re.match(r"\s*trở lên", after):
@@ -1106,8 +1114,13 @@ def _unmet(s: str) -> list[str] | None:
 # ---------------------------------------------------------------- documents
 
 
-def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", check_language: bool = True) -> list[dict]:
-    """The records of one document as plain dicts (fast path, no pandas)."""
+def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", check_language: bool = True,
+                    notes: list[str] | None = None) -> list[dict]:
+    """The records of one document as plain dicts (fast path, no pandas).
+
+    Candidate figures the rules reject as inconsistent (e.g. "15/12 xã", "21/19 tiêu chí")
+    are appended to ``notes`` when given, one message each (offsets, figure, reason).
+    """
     meta = meta or {}
     text = unicodedata.normalize("NFC", text)
     work = T.blank_chrome(T.normalize_same_length(text, tones=False))
@@ -1145,7 +1158,10 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
             r["rule"] += "+title"
             records.append(r)
     _carry_recognition_year(records, ctx)
-    return _postprocess(records, ctx)
+    out = _postprocess(records, ctx)
+    if notes is not None:
+        notes.extend(ctx.dropped)
+    return out
 
 
 _RECOG_YEAR = re.compile(r"(?:đạt chuẩn|công nhận|bỏ phiếu|NTM|nông thôn mới)[^.\n]{0,80}?(?:năm|đợt \d+\s*/)\s*((?:19|20)\d\d)\b", re.I)
@@ -1204,6 +1220,9 @@ def _postprocess(records: list[dict], ctx: DocContext) -> list[dict]:
         seen.add(key)
         _resolve_record(r, ctx)
         if r["total"] is not None and r["achieved"] is not None and r["achieved"] > r["total"]:
+            _note_drop(ctx, r["start"], r["end"],
+                       f"{r['measure']} {r['achieved']}/{r['total']} {r.get('counted') or ''} ({r['unit']} {r['place'] or 'unnamed'})",
+                       "achieved exceeds total")
             continue
         out.append(r)
     return out
@@ -1362,7 +1381,7 @@ def extract_path(path: Path | str) -> DocResult:
         if lang != "vi":
             return DocResult(doc_id, str(path), [], "skipped",
                              f"not Vietnamese (looks {lang}); no records by rule" + ("; " + "; ".join(notes) if notes else ""))
-        records = extract_records(text, meta, doc_id=doc_id, check_language=False)
+        records = extract_records(text, meta, doc_id=doc_id, check_language=False, notes=notes)
         records, dropped = check_records(records, doc_id)
         notes.extend(dropped)
     except Exception as exc:  # one bad document must not stop a batch
