@@ -397,9 +397,10 @@ figures.save(fig, "04_forecast_calibration")
 # %%
 fc = m.forecast_next_year(units, events, 2024, COVARIATES)
 print(fc.reading)
-ntm_year = events.loc[events["year_known"]].set_index("district_code")["event_year"]
-adv_units = units.loc[units["district_code"].isin(ntm_year.index)].assign(
-    entry_year=lambda d: d["district_code"].map(ntm_year) + 1
+adv_units = m.advanced_risk_units(units, events)
+print(
+    f"Nâng cao risk set: {len(adv_units)} NTM districts with a known year; "
+    f"{len(adv_units.attrs['excluded_undated'])} undated NTM districts left out."
 )
 adv_events = m.recognition_events(recognitions, "ntm_advanced", "standard_year")
 fc_adv = m.forecast_next_year(adv_units, adv_events, 2024, COVARIATES)
@@ -407,19 +408,8 @@ print("Nâng cao:", fc_adv.reading)
 n_model = int((recognitions["standard"] == "ntm_model").sum())
 print(f"Kiểu mẫu: {n_model} district recognitions in the table — no model can be fitted.")
 if geo is not None:
-    status = pd.Series("not_in_table", index=units["district_code"])
-    status[events.loc[events["year_known"], "district_code"]] = "recognised_dated"
-    status[events.loc[~events["year_known"], "district_code"]] = "recognised_undated"
-    cls = m.forecast_classes(fc.table.set_index("district_code")["p_model"])
-    fmap = geo.merge(units[["district_code"]], on="district_code")
-    fmap["class"] = fmap["district_code"].map(cls).fillna(fmap["district_code"].map(status))
-    greens = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
-    cats = {
-        c: (col, f"P(2025) {c}")
-        for c, col in zip(["< 1%", "1–2%", "2–5%", "5–10%", "≥ 10%"], greens, strict=True)
-    }
-    cats["recognised_dated"] = ("#2f7d4a", "Đã đạt chuẩn (có năm) / recognised, dated")
-    cats["recognised_undated"] = ("#8cc49b", "Đã đạt chuẩn (không rõ năm) / recognised, undated")
+    fmap = geo.merge(m.forecast_map_classes(units, events, fc.table), on="district_code")
+    cats = m.forecast_categories(fc.info["target"])
     fig = m.plot_category_map(
         fmap,
         "class",

@@ -409,3 +409,28 @@ def test_start_share_is_missing_not_zero_and_models_use_complete_cases():
         time_effect="period",
     )
     assert res.info["dropped_incomplete_units"] == int(units["start_share"].isna().sum())
+
+
+def test_forecast_map_classes_bins_then_status():
+    ev = m.recognition_events(RECOGNITIONS, "ntm", "standard_year")  # 001 dated, 003 undated
+    fc = pd.DataFrame({"district_code": ["002", "005"], "p_model": [0.004, 0.12]})
+    cls = m.forecast_map_classes(UNITS, ev, fc).set_index("district_code")["class"]
+    assert cls.to_dict() == {
+        "001": "recognised_dated",
+        "002": "< 1%",
+        "003": "recognised_undated",  # undated: recognised, never "not recognised"
+        "004": "not_forecast",  # quận: not at risk
+        "005": "≥ 10%",  # forecast wins (its 2030 standard year is beyond the window)
+    }
+    cats = m.forecast_categories(2025)
+    assert set(cls) - {"not_forecast"} <= set(cats) and "P(2025) < 1%" in cats["< 1%"][1]
+
+
+def test_advanced_risk_units_enter_after_ntm():
+    ev = m.recognition_events(RECOGNITIONS, "ntm", "standard_year")
+    adv = m.advanced_risk_units(UNITS, ev).set_index("district_code")
+    # 001 (NTM 2015) enters in 2016; 005 (2030) too late to matter but dated; 003 undated: out
+    assert adv["entry_year"].to_dict() == {"001": 2016, "005": 2031}
+    assert adv.attrs["excluded_undated"] == ["003"]
+    pp = m.person_period(adv.reset_index(), ev.iloc[0:0], 2011, 2024)
+    assert pp.loc[pp["district_code"] == "001", "year"].min() == 2016

@@ -82,6 +82,9 @@ __all__ = [
     "plot_coefficients",
     "plot_category_map",
     "forecast_classes",
+    "forecast_categories",
+    "forecast_map_classes",
+    "advanced_risk_units",
     "LISA_CATEGORIES",
     "plot_km",
     "recognition_coverage",
@@ -2319,3 +2322,67 @@ def forecast_classes(p: pd.Series) -> pd.Series:
     return pd.Series(
         pd.cut(p, edges, labels=labels, right=False).astype(str), index=p.index
     ).replace("nan", np.nan)
+
+
+FORECAST_CLASS_COLOURS = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
+
+
+def forecast_categories(target: int) -> dict[str, tuple[str, str]]:
+    """Map categories (value → (colour, legend label)) for :func:`forecast_map_classes`."""
+    labels = ["< 1%", "1–2%", "2–5%", "5–10%", "≥ 10%"]
+    cats = {
+        c: (col, f"P({target}) {c}")
+        for c, col in zip(labels, FORECAST_CLASS_COLOURS, strict=True)
+    }
+    cats["recognised_dated"] = ("#2f7d4a", "Đã đạt chuẩn (có năm) / recognised, dated")
+    cats["recognised_undated"] = ("#8cc49b", "Đã đạt chuẩn (không rõ năm) / recognised, undated")
+    return cats
+
+
+def forecast_map_classes(
+    units: pd.DataFrame, events: pd.DataFrame, forecast: pd.DataFrame
+) -> pd.DataFrame:
+    """One map class per unit: its forecast bin, else its recognition status.
+
+    ``forecast`` is a :func:`forecast_next_year` table ([district_code, p_model]); districts
+    in it get the :func:`forecast_classes` bin of ``p_model``. The others are
+    ``recognised_dated`` / ``recognised_undated`` when ``events`` (from
+    :func:`recognition_events`) holds them, else ``not_forecast`` (quận, or a covariate
+    missing): never silently "not recognised". Returns [district_code, class].
+    """
+    codes = units["district_code"].astype(str).str.zfill(3)
+    ev = events.assign(district_code=events["district_code"].astype(str).str.zfill(3))
+    status = pd.Series("not_forecast", index=codes.to_numpy(), dtype=object)
+    known = ev.loc[ev["year_known"].astype(bool), "district_code"]
+    undated = ev.loc[~ev["year_known"].astype(bool), "district_code"]
+    status[status.index.isin(known)] = "recognised_dated"
+    status[status.index.isin(undated)] = "recognised_undated"
+    fc = forecast.assign(district_code=forecast["district_code"].astype(str).str.zfill(3))
+    cls = forecast_classes(fc.set_index("district_code")["p_model"])
+    out = pd.DataFrame({"district_code": codes.to_numpy()})
+    out["class"] = out["district_code"].map(cls).fillna(out["district_code"].map(status))
+    return out
+
+
+def advanced_risk_units(units: pd.DataFrame, ntm_events: pd.DataFrame) -> pd.DataFrame:
+    """The risk set for the advanced (nâng cao) standard: NTM districts with a known year.
+
+    A district can reach nâng cao only after NTM, so it enters the year after its NTM event
+    year (``entry_year``; a later ``entry_year`` already in ``units`` wins). NTM districts
+    with an unknown year cannot be placed in time: they are left out and listed in
+    ``.attrs['excluded_undated']``; districts never recognised NTM are not at risk.
+    """
+    ev = ntm_events.assign(district_code=ntm_events["district_code"].astype(str).str.zfill(3))
+    known = ev["year_known"].astype(bool) & ev["event_year"].notna()
+    ntm_year = ev.loc[known].set_index("district_code")["event_year"]
+    u = units.assign(district_code=units["district_code"].astype(str).str.zfill(3))
+    out = u.loc[u["district_code"].isin(ntm_year.index)].copy()
+    entry = out["district_code"].map(ntm_year).astype(int) + 1
+    if "entry_year" in out.columns:
+        entry = np.maximum(entry, pd.to_numeric(out["entry_year"], errors="coerce").fillna(0))
+    out["entry_year"] = entry.astype(int)
+    out = out.reset_index(drop=True)
+    out.attrs["excluded_undated"] = sorted(
+        set(ev.loc[~known, "district_code"]) & set(u["district_code"])
+    )
+    return out
