@@ -120,3 +120,14 @@ def test_normalisers_never_change_length(s):
 def test_decode_never_raises(data):
     res = T.decode_document(data)
     assert res.text is not None or res.problem
+
+
+def test_parse_date_rejects_days_not_in_the_calendar():
+    from helpers.text import parse_date
+
+    assert parse_date("Chiều ngày 31/2/2024, huyện Long Khánh tổ chức hội nghị.") is None
+    assert parse_date("ngày 30-4", default_year=2023) == "2023-04-30"
+    assert parse_date("ngày 31-4", default_year=2023) is None
+    assert parse_date("ngày 29/2/2023") is None
+    assert parse_date("ngày 29/2/2024") == "2024-02-29"
+    assert parse_date("tháng 2/2024") == "2024-02"

@@ -9,6 +9,7 @@ U+00D0 → "Đ" U+0110) and odd spaces are all one-for-one substitutions after N
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -241,8 +242,13 @@ def _iso(m: re.Match[str], kind: str, default_year: int | None) -> str | None:
             return f"{int(g[0]):04d}"
     except ValueError:
         return None
-    if not 1 <= mo <= 12 or not 0 <= d <= 31 or not 1900 <= y <= 2100:
+    if not 1 <= mo <= 12 or not 1900 <= y <= 2100:
         return None
+    if d:
+        try:  # a real calendar day: "31/2/2024" or "31/4" is a misreading, not a date
+            datetime.date(y, mo, d)
+        except ValueError:
+            return None
     return f"{y:04d}-{mo:02d}" + (f"-{d:02d}" if d else "")
 
 
