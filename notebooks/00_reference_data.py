@@ -52,7 +52,7 @@ import time
 import pandas as pd
 from IPython.display import display
 
-from helpers import boundaries, figures, gazetteer, maps_base, paths
+from helpers import boundaries, figures, gazetteer, maps, paths
 
 pd.set_option("display.max_colwidth", 80)
 pd.set_option("display.width", 160)
@@ -146,29 +146,26 @@ display(merges)
 # %% [markdown]
 # ## The national district map
 #
-# 705 districts filled by region, with province borders (dissolved from the districts, so
-# they line up), the 2023–25 merges outlined, Quảng Ninh's rebuilt districts hatched, and
-# the archipelagos in insets. Grey marks land inside a province outline that no district
-# polygon covers in the source (see the table above).
+# 705 districts filled by region in the project's one national map frame
+# (`helpers.maps.category_map`, the same as every choropleth): province borders, the
+# districts of the 2023–25 merges outlined, Quảng Ninh's rebuilt districts dashed and named
+# under the map, the archipelagos in insets, scale bar and north arrow. Land inside a
+# province outline that no district polygon covers (table above) stays blank.
 
 # %%
-figures.use_style()
+REGION_COLORS = ["#8fb8de", "#f2b880", "#9fd39b", "#e8a0a8", "#c3b1e1", "#d9c89e"]
 region = gazetteer.provinces().set_index("province_code")["region"]
 merged = set(merges["old_district_code"]) | set(merges["new_district_code"])
-fig = maps_base.district_category_map(
+fig = maps.category_map(
     districts.assign(region=districts["province_code"].map(region)),
-    category="region",
-    labels=gazetteer.REGIONS,
-    title="705 huyện (danh mục 10/2022) theo vùng / 705 districts by region",
+    "region",
+    {k: (c, v) for (k, v), c in zip(gazetteer.REGIONS.items(), REGION_COLORS, strict=True)},
+    title="705 huyện (danh mục 10/2022) theo vùng\n705 districts by socio-economic region",
+    legend_title="Vùng kinh tế - xã hội / region (số huyện / districts)",
     highlight=merged,
     highlight_label="Huyện sáp nhập 2023–25 / merged 2023–25",
-    archipelagos=archipelagos,
-    province_outlines=boundaries.provinces(simplified=SIMPLIFIED),
-)
-figures.add_source(
-    fig,
-    "dvhcvn (GPL-3.0); vietnamese-provinces-database (MIT); vùng / regions: GSO",
-    "2022-10-01",
+    source="dvhcvn (GPL-3.0); vietnamese-provinces-database (MIT); vùng / regions: GSO",
+    data_date="2022-10-01",
 )
 written = figures.save(fig, "00_districts_national")
 print("written:", ", ".join(p.name for p in written))
@@ -201,8 +198,9 @@ display(pd.DataFrame(rows))
 #
 # Since 1 July 2025 there are 34 provinces and no districts. Each old district lies in one
 # new province (the reform merged whole provinces), so district-level results can still be
-# summed to the new provinces with `gazetteer.crosswalk_2025("district")`. Fill colour: the
-# 2025 province each district went to; thick lines: 2025 provinces; dashed: the 63 old ones.
+# summed to the new provinces with `gazetteer.crosswalk_2025("district")`. The map
+# (`helpers.maps.provinces_2025_map`, also used by notebook 03) draws the 34 new provinces
+# (red, named) over the 705 old districts, with the 63 old provinces dashed.
 
 # %%
 crosswalk = gazetteer.crosswalk_2025("district")
@@ -214,18 +212,6 @@ main_2025 = (
 split = crosswalk.groupby("district_code").size().gt(1).sum()
 unmapped = (~districts["district_code"].isin(main_2025.index)).sum()
 print(f"districts split across 2025 provinces: {split}; without a 2025 province: {unmapped}")
-fig = maps_base.overlay_2025_map(
-    districts,
-    main_2025,
-    provinces_2025,
-    provinces,
-    title="34 tỉnh từ 1/7/2025 trên 705 huyện cũ / 2025 provinces over the old districts",
-    archipelagos=archipelagos,
-)
-figures.add_source(
-    fig,
-    "vietnamese-provinces-database (MIT); dvhcvn (GPL-3.0); vietnamadminunits (MIT)",
-    "2025-07-01",
-)
+fig = maps.provinces_2025_map(data_date="2025-07-01")
 written = figures.save(fig, "00_provinces_2025_overlay")
 print("written:", ", ".join(p.name for p in written))

@@ -189,3 +189,18 @@ def test_province_2025_choropleth():
     t = texts(fig)
     assert "Quần đảo Hoàng Sa" in t and "60–80 %" in t and "no data" in t
     plt.close(fig)
+
+
+def test_category_map_counts_missing_and_highlight(layer):
+    codes = codes_of(layer, "01")
+    data = pd.DataFrame({"district_code": codes, "kind": ["a", "b"] * (len(codes) // 2)
+                         + ["a"] * (len(codes) % 2)})
+    data.loc[0, "kind"] = "z"  # a value outside the categories counts as no data
+    fig = maps.category_map(data, "kind", {"a": ("#8fb8de", "Loại A"), "b": ("#f2b880", "Loại B")},
+                            title="Thử / test", highlight={codes[1]}, highlight_label="Nổi bật")
+    t = texts(fig)
+    n_a = int((data["kind"] == "a").sum())
+    assert f"Loại A ({n_a})" in t and "Nổi bật (1)" in t
+    assert f"no data ({len(layer) - len(codes) + 1})" in t
+    assert "Quần đảo Trường Sa" in t and "gần đúng" in t  # insets; Quảng Ninh note
+    plt.close(fig)

@@ -22,6 +22,7 @@ import json
 import re
 import warnings
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,7 @@ import matplotlib.patheffects as pe
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -39,10 +41,13 @@ from helpers import boundaries, figures
 __all__ = [
     "DEFAULT_SOURCE",
     "Classes",
+    "NationalFrame",
+    "category_map",
     "choropleth",
     "classify",
     "column_info",
     "interactive_map",
+    "national_frame",
     "province_2025_choropleth",
     "provinces_2025_map",
     "recognition_period",
@@ -81,6 +86,8 @@ STANDARD_LABELS = {
 PERIODS = [(2010, 2015), (2016, 2018), (2019, 2020), (2021, 2022), (2023, 2025)]
 PERIOD_COLORS = ["#00441b", "#1b7837", "#5aae61", "#a6dba0", "#d9f0d3"]
 YEAR_UNKNOWN_COLOR = "#9e9ac8"
+OLD_DISTRICT_COLOR = "#eeeeea"
+HIGHLIGHT_COLOR = "#c0001a"
 
 
 # --------------------------------------------------------------------------- columns
@@ -372,7 +379,8 @@ def _region_provinces(region: str) -> tuple[set[str], str]:
                      f"{sorted(set(provs['region']))}")
 
 
-def _draw(ax, gdf: gpd.GeoDataFrame, classes: Classes, *, urban_grey: bool) -> dict[str, int]:
+def _draw(ax, gdf: gpd.GeoDataFrame, classes: Classes, *, urban_grey: bool,
+          edge: str = EDGE) -> dict[str, int]:
     """Fill districts by class; missing values hatched (urban quận grey when ``urban_grey``).
     Returns counts of missing kinds for the legend."""
     codes = classes.codes.to_numpy()
@@ -384,7 +392,7 @@ def _draw(ax, gdf: gpd.GeoDataFrame, classes: Classes, *, urban_grey: bool) -> d
         fill = np.where(urban, URBAN_COLOR, fill)
     have = ~missing | (urban & urban_grey)
     if have.any():
-        _add(ax, gdf.geometry[have], list(fill[have]), EDGE, 0.15, zorder=1)
+        _add(ax, gdf.geometry[have], list(fill[have]), edge, 0.15, zorder=1)
     hatched = missing & ~(urban & urban_grey)
     if hatched.any():
         # one merged shape: hatching hundreds of paths separately is slow to render
@@ -408,7 +416,7 @@ def _draw(ax, gdf: gpd.GeoDataFrame, classes: Classes, *, urban_grey: bool) -> d
 
 
 def _legend(ax, classes: Classes, counts: dict[str, int], *, loc: str, anchor=None,
-            approx_label: bool = True, fontsize: float = 7) -> None:
+            approx_label: bool = True, fontsize: float = 7, extra: list | None = None) -> None:
     handles = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=f"{lab} ({n})")
                for c, lab, n in zip(classes.colors, classes.labels, classes.counts, strict=True)]
     if counts.get("urban"):
@@ -432,6 +440,7 @@ def _legend(ax, classes: Classes, counts: dict[str, int], *, loc: str, anchor=No
         handles.append(Patch(facecolor="none", edgecolor="#555555", linestyle="--",
                              linewidth=0.8, label="Ranh giới gần đúng / approximate boundary "
                                                   f"({counts['approx']})"))
+    handles += extra or []
     kw = {"bbox_to_anchor": anchor} if anchor is not None else {}
     leg = ax.legend(handles=handles, title=classes.title, loc=loc, fontsize=fontsize,
                     title_fontsize=fontsize + 0.5, frameon=True, framealpha=0.92,
@@ -488,31 +497,84 @@ def _setup_ax(ax) -> None:
     ax.set_aspect("equal")
 
 
-NATIONAL_INSETS = ((0.66, 0.60, 0.26, 0.12), (0.62, 0.37, 0.36, 0.19))
+# Inset boxes for the Hoàng Sa and Trường Sa archipelagos: figure fractions on a standalone
+# national map, axes fractions on a small-multiple panel.
+NATIONAL_INSETS = ((0.64, 0.72, 0.28, 0.17), (0.60, 0.50, 0.36, 0.19))
+PANEL_INSETS = ((0.70, 0.60, 0.28, 0.11), (0.64, 0.38, 0.36, 0.15))
 
 
-def _archipelago_insets(fig: Figure, ax, gdf: gpd.GeoDataFrame, classes: Classes,
-                        boxes=NATIONAL_INSETS,
-                        fontsize: float = 6) -> None:
-    """Two inset boxes with the Hoàng Sa and Trường Sa archipelagos, coloured like the map."""
+@dataclass
+class NationalFrame:
+    """The axes of a national map: the mainland ``ax`` (MAP_CRS, limits set), the
+    ``legend_ax`` beside it (``None`` on a small-multiple panel), one inset axes per
+    archipelago, and the mainland box ``(x0, y0, x1, y1)`` in metres."""
+
+    fig: Figure
+    ax: Axes
+    legend_ax: Axes | None
+    insets: dict[str, Axes]
+    mainland_box: tuple[float, float, float, float]
+
+
+def national_frame(ax: Axes | None = None, *, districts: gpd.GeoDataFrame | None = None,
+                   figsize: tuple[float, float] = (8.0, 9.0),
+                   decorate: bool = True) -> NationalFrame:
+    """The one national map frame of the project: mainland axes framed on the districts
+    without the two offshore ones, insets for Hoàng Sa and Trường Sa, scale bar and north
+    arrow (``decorate``). With ``ax`` (a small-multiple panel) the frame is drawn in it, widened
+    eastward to hold the insets; without, a new figure with a legend axes on the right.
+    ``districts`` (any CRS) sets the extent; default: the boundary layer."""
+    mainland = _layer("districts") if districts is None else boundaries.to_map_crs(districts)
+    mainland = mainland[~mainland["district_code"].isin(ARCHIPELAGO_DISTRICTS)
+                        & ~mainland.geometry.is_empty]
+    xmin, ymin, xmax, ymax = (float(v) for v in mainland.total_bounds)
+    dx, dy = xmax - xmin, ymax - ymin
+    standalone = ax is None
+    if standalone:
+        fig = plt.figure(figsize=figsize)
+        ax = fig.add_axes((0.0, 0.09, 0.58, 0.83))
+        legend_ax = fig.add_axes((0.57, 0.09, 0.42, 0.38))
+        legend_ax.set_axis_off()
+        box = (xmin - dx * 0.03, ymin - dy * 0.02, xmax + dx * 0.03, ymax + dy * 0.02)
+        limits = box
+    else:
+        fig, legend_ax = ax.figure, None
+        box = (xmin - 20_000, ymin - 20_000, xmax + 20_000, ymax + 20_000)
+        limits = (box[0], box[1], xmax + dx * 0.75, box[3])
+    _setup_ax(ax)
+    ax.set_xlim(limits[0], limits[2])
+    ax.set_ylim(limits[1], limits[3])
+    insets = _inset_axes(fig, None if standalone else ax,
+                         NATIONAL_INSETS if standalone else PANEL_INSETS,
+                         fontsize=6 if standalone else 4.5)
+    if decorate:
+        _scale_bar(ax, "lower left")
+        _north_arrow(ax, (0.93, 0.99) if standalone else (0.93, 0.93))
+    return NationalFrame(fig, ax, legend_ax, insets, box)
+
+
+def _archipelago_shapes() -> dict[str, gpd.GeoSeries]:
+    """Each archipelago's geometry in MAP_CRS (the district polygon if the layer lacks it)."""
     arch = _layer("archipelagos")
-    codes = classes.codes.to_numpy()
-    colors = np.array(classes.colors + [NA_COLOR], dtype=object)
-    for (code, name), box in zip(ARCHIPELAGO_DISTRICTS.items(), boxes, strict=True):
+    districts = _layer("districts")
+    out = {}
+    for code, name in ARCHIPELAGO_DISTRICTS.items():
+        shape = arch.loc[arch["name"] == name, "geometry"]
+        if shape.empty:
+            shape = districts.loc[districts["district_code"] == code, "geometry"]
+        out[name] = shape
+    return out
+
+
+def _inset_axes(fig: Figure, ax, boxes, fontsize: float = 6) -> dict[str, Axes]:
+    """Empty inset axes (figure fractions, or fractions of ``ax``) framed on each archipelago."""
+    out = {}
+    for (name, shape), box in zip(_archipelago_shapes().items(), boxes, strict=True):
         iax = fig.add_axes(box) if ax is None else ax.inset_axes(list(box))
-        shape = arch[arch["name"] == name]
-        row = np.flatnonzero((gdf["district_code"] == code).to_numpy())
-        color = NA_COLOR
-        if len(row):
-            c = codes[row[0]]
-            color = colors[c] if c >= 0 else NA_COLOR
-        target = shape if len(shape) else gdf.iloc[row]
-        _add(iax, target.geometry, color, "#333333", 0.6,
-             hatch="/////" if color == NA_COLOR else None)
         iax.set_xticks([])
         iax.set_yticks([])
         iax.set_aspect("equal")
-        xmin, ymin, xmax, ymax = target.total_bounds
+        xmin, ymin, xmax, ymax = shape.total_bounds
         padx, pady = (xmax - xmin) * 0.12 + 5000, (ymax - ymin) * 0.18 + 5000
         iax.set_xlim(xmin - padx, xmax + padx)
         iax.set_ylim(ymin - pady, ymax + pady)
@@ -525,6 +587,27 @@ def _archipelago_insets(fig: Figure, ax, gdf: gpd.GeoDataFrame, classes: Classes
         iax.set_title(f"Quần đảo {name}", fontsize=fontsize, pad=2, fontweight="normal")
         if ax is None:
             _scale_bar(iax, "lower right", fraction=0.4, size=5)
+        out[name] = iax
+    return out
+
+
+def _inset_colors(gdf: gpd.GeoDataFrame, classes: Classes) -> dict[str, str | None]:
+    """The class colour of each archipelago district in ``gdf`` (``None``: no data)."""
+    codes = classes.codes.to_numpy()
+    out: dict[str, str | None] = {}
+    for code, name in ARCHIPELAGO_DISTRICTS.items():
+        row = np.flatnonzero((gdf["district_code"] == code).to_numpy())
+        c = codes[row[0]] if len(row) else -1
+        out[name] = classes.colors[c] if c >= 0 else None
+    return out
+
+
+def _fill_insets(frame: NationalFrame, colors: dict[str, str | None]) -> None:
+    """Draw each archipelago in its inset, filled with its colour (hatched when ``None``)."""
+    for name, shape in _archipelago_shapes().items():
+        color = colors.get(name)
+        _add(frame.insets[name], shape, color or NA_COLOR, "#333333", 0.6,
+             hatch=None if color else "/////")
 
 
 def _footnote(gdf: gpd.GeoDataFrame, extra: str = "") -> str:
@@ -574,15 +657,14 @@ def choropleth(
         note = COVERAGE_NOTE
     foot = _footnote(main, note)
     if national:
-        fig = plt.figure(figsize=figsize or (8.0, 9.0))
-        ax = fig.add_axes((0.0, 0.09, 0.58, 0.83))
-        leg_ax = fig.add_axes((0.57, 0.09, 0.42, 0.38))
+        frame = national_frame(figsize=figsize or (8.0, 9.0))
+        fig, ax, leg_ax = frame.fig, frame.ax, frame.legend_ax
     else:
         fig = plt.figure(figsize=figsize or (7.0, 8.0))
         ax = fig.add_axes((0.02, 0.30, 0.96, 0.62))
         leg_ax = fig.add_axes((0.02, 0.07, 0.96, 0.22))
-    leg_ax.set_axis_off()
-    _setup_ax(ax)
+        leg_ax.set_axis_off()
+        _setup_ax(ax)
     sub = Classes(classes.labels, classes.colors,
                   classes.codes.loc[main.index].reset_index(drop=True), classes.title)
     counts = _draw(ax, main.reset_index(drop=True), sub, urban_grey=urban_grey)
@@ -592,17 +674,14 @@ def choropleth(
                              & ~((gdf["district_type"].str.lower() == "quận")
                                  & urban_grey)).sum())
     _province_lines(ax, None if national else set(gdf["province_code"]), 0.45 if national else 0.9)
-    xmin, ymin, xmax, ymax = main.total_bounds
-    dx, dy = xmax - xmin, ymax - ymin
-    ax.set_xlim(xmin - dx * 0.03, xmax + dx * 0.03)
-    ax.set_ylim(ymin - dy * 0.02, ymax + dy * 0.02)
     if national:
-        _archipelago_insets(fig, None, gdf, classes,
-                            boxes=((0.64, 0.72, 0.28, 0.17), (0.60, 0.50, 0.36, 0.19)))
+        _fill_insets(frame, _inset_colors(gdf, classes))
         _legend(leg_ax, classes, counts, loc="lower left", anchor=(0.0, 0.0))
-        _scale_bar(ax, "lower left")
-        _north_arrow(ax, (0.93, 0.99))
     else:
+        xmin, ymin, xmax, ymax = main.total_bounds
+        dx, dy = xmax - xmin, ymax - ymin
+        ax.set_xlim(xmin - dx * 0.03, xmax + dx * 0.03)
+        ax.set_ylim(ymin - dy * 0.02, ymax + dy * 0.02)
         if labels is None or labels:
             _district_labels(ax, gdf)
         _legend(leg_ax, classes, counts, loc="upper center", anchor=(0.5, 1.0))
@@ -614,6 +693,63 @@ def choropleth(
     when = f" — {year}" if year is not None else ""
     fig.suptitle(title or f"{column_info(column).label_vi}{when}\n{name}", fontsize=11,
                  fontweight="bold", y=0.99)
+    if foot:
+        fig.text(0.01, 0.065, _wrap(foot, 185), fontsize=6, color="#555555", va="top")
+    figures.add_source(fig, source, data_date)
+    return fig
+
+
+def category_map(
+    data: pd.DataFrame,
+    column: str,
+    categories: Mapping[object, tuple[str, str]],
+    *,
+    title: str,
+    legend_title: str = "",
+    highlight: set[str] | None = None,
+    highlight_label: str = "",
+    note: str = "",
+    source: str = DEFAULT_SOURCE,
+    data_date: str | None = None,
+) -> Figure:
+    """A national district map of a categorical ``column`` of ``data`` (one row per
+    ``district_code``), in the same frame as :func:`choropleth`.
+
+    ``categories`` maps each value to ``(colour, legend label)`` in legend order; districts
+    with another value or no row are hatched "no data" and counted. Districts whose code is in
+    ``highlight`` get a red outline (``highlight_label`` in the legend). Rows are joined to the
+    boundary layer on codes."""
+    _style()
+    rows = pd.DataFrame(data)[["district_code", column]]
+    if rows["district_code"].duplicated().any():
+        raise ValueError(f"category_map: several rows per district_code in {column!r}")
+    gdf = _layer("districts").merge(rows, on="district_code", how="left")
+    cats = list(categories)
+    codes = (gdf[column].map({c: i for i, c in enumerate(cats)}).astype("Int64")
+             .fillna(-1).astype(int))
+    classes = Classes([categories[c][1] for c in cats], [categories[c][0] for c in cats],
+                      codes, legend_title)
+    frame = national_frame()
+    fig, ax = frame.fig, frame.ax
+    mask = ~gdf["district_code"].isin(ARCHIPELAGO_DISTRICTS)
+    main = gdf[mask].reset_index(drop=True)
+    counts = _draw(ax, main, Classes(classes.labels, classes.colors,
+                                     codes[mask].reset_index(drop=True), legend_title),
+                   urban_grey=False)
+    classes.counts = [int((codes == i).sum()) for i in range(len(cats))]
+    counts["missing"] = int((codes < 0).sum())
+    _province_lines(ax)
+    extra = [Patch(facecolor="none", edgecolor="#4d4d4d", linewidth=0.6,
+                   label="Ranh giới tỉnh (63) / province border")]
+    if highlight:
+        hit = main[main["district_code"].isin(highlight)]
+        _lines(ax, hit.geometry, HIGHLIGHT_COLOR, 0.9, zorder=4)
+        extra.append(Patch(facecolor="none", edgecolor=HIGHLIGHT_COLOR, linewidth=0.9,
+                           label=f"{highlight_label} ({len(hit)})"))
+    _fill_insets(frame, _inset_colors(gdf, classes))
+    _legend(frame.legend_ax, classes, counts, loc="lower left", anchor=(0.0, 0.0), extra=extra)
+    fig.suptitle(title, fontsize=11, fontweight="bold", y=0.99)
+    foot = _footnote(main, note)
     if foot:
         fig.text(0.01, 0.065, _wrap(foot, 185), fontsize=6, color="#555555", va="top")
     figures.add_source(fig, source, data_date)
@@ -676,9 +812,17 @@ def small_multiples(
     totals = {"missing": 0, "urban": 0, "approx": 0}
     offset = 0
     for i, (ax, gdf) in enumerate(zip(axes.flat, frames, strict=False)):
-        _setup_ax(ax)
         codes = classes.codes.iloc[offset: offset + len(gdf)].reset_index(drop=True)
         offset += len(gdf)
+        if national:
+            frame = national_frame(ax, decorate=i == 0)
+            _fill_insets(frame, _inset_colors(gdf, Classes(classes.labels, classes.colors,
+                                                           codes, classes.title)))
+        else:
+            _setup_ax(ax)
+            if i == 0:
+                _scale_bar(ax, "lower left")
+                _north_arrow(ax)
         main_mask = (~gdf["district_code"].isin(ARCHIPELAGO_DISTRICTS)) if national else \
             pd.Series(True, index=gdf.index)
         main = gdf[main_mask].reset_index(drop=True)
@@ -688,18 +832,7 @@ def small_multiples(
         if i == len(frames) - 1:
             totals = c
         _province_lines(ax, None if national else set(gdf["province_code"]), 0.2)
-        xmin, ymin, xmax, ymax = main.total_bounds
-        if national:
-            ax.set_xlim(xmin - 20_000, xmax + (xmax - xmin) * 0.75)
-            ax.set_ylim(ymin - 20_000, ymax + 20_000)
-            full = Classes(classes.labels, classes.colors, codes, classes.title)
-            _archipelago_insets(fig, ax, gdf, full, boxes=((0.70, 0.60, 0.28, 0.11),
-                                                            (0.64, 0.38, 0.36, 0.15)),
-                                fontsize=4.5)
         ax.set_title(str(gdf["_year"].iloc[0]), fontsize=10)
-        if i == 0:
-            _scale_bar(ax, "lower left")
-            _north_arrow(ax)
     for ax in list(axes.flat)[len(frames):]:
         ax.set_axis_off()
     classes.counts = [int((classes.codes.iloc[-len(frames[-1]):] == j).sum())
@@ -767,29 +900,22 @@ def provinces_2025_map(
                             alignment="left")
         leg.get_frame().set_linewidth(0.4)
     else:
-        fig = plt.figure(figsize=(8.0, 9.0))
-        ax = fig.add_axes((0.0, 0.09, 0.58, 0.83))
-        leg_ax = fig.add_axes((0.57, 0.09, 0.42, 0.38))
-        leg_ax.set_axis_off()
-        _setup_ax(ax)
+        frame = national_frame()
+        fig, ax, leg_ax = frame.fig, frame.ax, frame.legend_ax
         gdf = _layer("districts")
-        main = gdf[~gdf["district_code"].isin(ARCHIPELAGO_DISTRICTS)]
-        _add(ax, main.geometry, "#eeeeea", "#9c9c9c", 0.15)
-        xmin, ymin, xmax, ymax = main.total_bounds
-        dx, dy = xmax - xmin, ymax - ymin
-        ax.set_xlim(xmin - dx * 0.03, xmax + dx * 0.03)
-        ax.set_ylim(ymin - dy * 0.02, ymax + dy * 0.02)
-        plain = Classes([], [], pd.Series(-1, index=gdf.index), "")
-        _archipelago_insets(fig, None, gdf.reset_index(drop=True), plain,
-                            boxes=((0.64, 0.72, 0.28, 0.17), (0.60, 0.50, 0.36, 0.19)))
-        _scale_bar(ax, "lower left")
-        _north_arrow(ax, (0.93, 0.99))
-        leg_ax.legend(handles=[
-            Patch(facecolor="#eeeeea", edgecolor="#9c9c9c", linewidth=0.4,
-                  label="Huyện (705, danh mục 10/2022) / district (2022)"),
+        main = gdf[~gdf["district_code"].isin(ARCHIPELAGO_DISTRICTS)].reset_index(drop=True)
+        plain = Classes(["Huyện (danh mục 10/2022) / district (2022)"], [OLD_DISTRICT_COLOR],
+                        pd.Series(0, index=main.index), "")
+        counts = _draw(ax, main, plain, urban_grey=False, edge="#9c9c9c")
+        plain.counts = [len(gdf)]
+        _lines(ax, _layer("provinces").geometry, "#555555", 0.35, zorder=3,
+               linestyle=(0, (2, 1.5)))
+        _fill_insets(frame, dict.fromkeys(ARCHIPELAGO_DISTRICTS.values(), OLD_DISTRICT_COLOR))
+        _legend(leg_ax, plain, counts, loc="lower left", anchor=(0.0, 0.0), extra=[
+            Patch(facecolor="none", edgecolor="#555555", linestyle=(0, (2, 1.5)),
+                  linewidth=0.8, label="Tỉnh trước 1/7/2025 (63) / province (before 2025)"),
             Patch(facecolor="none", edgecolor="#7a1f2b", linewidth=1.4,
-                  label="Tỉnh, thành phố từ 1/7/2025 (34) / province (2025)")],
-            loc="lower left", fontsize=7, frameon=True, framealpha=0.92, edgecolor="#cccccc")
+                  label="Tỉnh, thành phố từ 1/7/2025 (34) / province (2025)")])
         fig.suptitle("34 tỉnh, thành phố từ 1/7/2025 trên nền 705 huyện cũ\n"
                      "The 34 provinces of July 2025 over the 705 former districts",
                      fontsize=11, fontweight="bold", y=0.99)
@@ -830,23 +956,13 @@ def province_2025_choropleth(
     gdf["district_type"] = ""
     gdf["geometry_source"] = "dvhcvn"
     classes = classify(gdf[column], column)
-    fig = plt.figure(figsize=(8.0, 9.0))
-    ax = fig.add_axes((0.0, 0.09, 0.58, 0.83))
-    leg_ax = fig.add_axes((0.57, 0.09, 0.42, 0.38))
-    leg_ax.set_axis_off()
-    _setup_ax(ax)
-    mainland = _layer("districts")
-    mainland = mainland[~mainland["district_code"].isin(ARCHIPELAGO_DISTRICTS)]
-    bounds = mainland.total_bounds
+    frame = national_frame()
+    fig, ax, leg_ax = frame.fig, frame.ax, frame.legend_ax
     clipped = gdf.copy()
-    clipped["geometry"] = clipped.geometry.clip_by_rect(*bounds)
+    clipped["geometry"] = clipped.geometry.clip_by_rect(*frame.mainland_box)
     counts = _draw(ax, clipped, classes, urban_grey=False)
     counts["approx"] = 0
     _lines(ax, clipped.geometry, "#4d4d4d", 0.5, zorder=3)
-    xmin, ymin, xmax, ymax = bounds
-    dx, dy = xmax - xmin, ymax - ymin
-    ax.set_xlim(xmin - dx * 0.03, xmax + dx * 0.03)
-    ax.set_ylim(ymin - dy * 0.02, ymax + dy * 0.02)
     pts = clipped[~clipped.geometry.is_empty].copy()
     pts["geometry"] = pts.geometry.representative_point()
     for _, r in pts.iterrows():
@@ -855,21 +971,13 @@ def province_2025_choropleth(
                     path_effects=[pe.withStroke(linewidth=1.4, foreground="white")])
     # archipelagos belong to Đà Nẵng (Hoàng Sa) and Khánh Hòa (Trường Sa) since 2025
     owner = {"Hoàng Sa": "48", "Trường Sa": "56"}
-    arch = _layer("archipelagos")
-    codes = []
-    for name in ARCHIPELAGO_DISTRICTS.values():
-        hit = np.flatnonzero((gdf["province_2025_code"] == owner[name]).to_numpy())
-        codes.append(int(classes.codes.iloc[hit[0]]) if len(hit) else -1)
-    fake = gpd.GeoDataFrame({"district_code": list(ARCHIPELAGO_DISTRICTS)},
-                            geometry=list(arch.set_index("name").loc[
-                                list(ARCHIPELAGO_DISTRICTS.values()), "geometry"]),
-                            crs=arch.crs)
-    _archipelago_insets(fig, None, fake, Classes(classes.labels, classes.colors,
-                                                 pd.Series(codes), classes.title),
-                        boxes=((0.64, 0.72, 0.28, 0.17), (0.60, 0.50, 0.36, 0.19)))
+    colors: dict[str, str | None] = {}
+    for name, code in owner.items():
+        hit = np.flatnonzero((gdf["province_2025_code"] == code).to_numpy())
+        c = int(classes.codes.iloc[hit[0]]) if len(hit) else -1
+        colors[name] = classes.colors[c] if c >= 0 else None
+    _fill_insets(frame, colors)
     _legend(leg_ax, classes, counts, loc="lower left", anchor=(0.0, 0.0))
-    _scale_bar(ax, "lower left")
-    _north_arrow(ax, (0.93, 0.99))
     fig.suptitle(title or f"{column_info(column).label_vi} — {year}\n34 tỉnh, thành phố "
                           "(từ 1/7/2025)", fontsize=11, fontweight="bold", y=0.99)
     foot = note or ("Huyện cũ được tính cho tỉnh mới nhận phần lớn số xã của huyện; quận nội "
