@@ -325,3 +325,37 @@ def test_inconsistent_ratios_are_listed_not_silently_dropped(tmp_path):
     (tmp_path / "r1.txt").write_text(text, encoding="utf-8")
     from helpers.extract import extract_path
     assert "candidate dropped" in extract_path(tmp_path / "r1.txt").message
+
+
+# ---------------------------------------------------------------- dates and places reported by the published-figures check
+
+def test_month_without_year_takes_the_publication_year_or_the_one_before():
+    meta = {"published": "2022-07-20"}
+    recs = _recs("Tin tỉnh\n\nTính đến hết tháng 6, toàn tỉnh có 214 xã đạt chuẩn nông thôn mới. "
+                 "Tính đến hết tháng 10, toàn tỉnh có 198 xã đạt chuẩn nông thôn mới.", meta)
+    assert [(r["achieved"], r["as_of"]) for r in recs if r["measure"] == "units_met"] == [(214, "2022-06"), (198, "2021-10")]
+
+
+def test_as_of_at_the_review_of_a_stated_month():
+    recs = _recs("Tin tỉnh\n\nTính đến thời điểm tổng kết tháng 3/2021, toàn tỉnh có 87 xã đạt chuẩn nông thôn mới.",
+                 {"published": "2021-05-02"})
+    assert [(r["achieved"], r["as_of"]) for r in recs if r["measure"] == "units_met"] == [(87, "2021-03")]
+
+
+def test_every_unit_at_least_exhortation_is_not_a_count():
+    notes: list[str] = []
+    recs = extract_records("Tin\n\nHội nghị khuyến khích mỗi tỉnh có ít nhất một huyện đạt chuẩn nông thôn mới; "
+                           "phấn đấu mọi huyện có ít nhất 03 xã đạt chuẩn nông thôn mới kiểu mẫu.", {}, "x1", notes=notes)
+    assert [r for r in recs if r["measure"] == "units_met"] == []
+    assert len([n for n in notes if "exhortation" in n]) == 2
+    recs = _recs("Tin\n\nToàn tỉnh có ít nhất 04 huyện đạt chuẩn nông thôn mới.")
+    assert [(r["achieved"], r["qualifier"]) for r in recs if r["measure"] == "units_met"] == [(4, "at_least")]
+
+
+def test_district_portal_unnamed_count_is_the_districts_not_the_countrys():
+    meta = {"url": "https://thuynguyen.haiphong.gov.vn/tin-tuc/bai-1", "published": "2023-05-04"}
+    text = "Công bố kết quả xây dựng nông thôn mới\n\nĐến nay có 06 xã đủ điều kiện đề nghị xét công nhận đạt chuẩn nông thôn mới nâng cao."
+    recs = [r for r in _recs(text, meta) if r["measure"] == "units_met"]
+    assert [(r["unit"], r["district_code"], r["achieved"]) for r in recs] == [("district", "311", 6)]
+    national = "Tin\n\nĐến nay cả nước có 6.060 xã đạt chuẩn nông thôn mới."
+    assert [r["unit"] for r in _recs(national, meta) if r["measure"] == "units_met"] == ["country"]

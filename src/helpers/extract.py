@@ -289,6 +289,11 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
             if ctx.province is None or ctx.province_code != cands[0][3]:
                 ctx.province, ctx.province_code = cands[0][2], cands[0][3]
     national = re.search(r"cả nước|toàn quốc|trung ương|Bộ Nông nghiệp|Thủ tướng", ctx.title + " " + " ".join(body[:3]), re.I)
+    if ctx.district is None and ctx.province is None and not national:
+        # a local government portal names its place in its host: <district>.<province>.gov.vn
+        host = _portal_place(ctx.url)
+        if host is not None:
+            ctx.province, ctx.province_code, ctx.district, ctx.district_code = host
     if ctx.district is None and ctx.province is None:
         # a district report that never names its district: the communes it names tell
         ctx.scope = "country"
@@ -316,6 +321,41 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
     if ctx.scope != "country" and re.search(r"cả nước|toàn quốc", ctx.title, re.I):
         ctx.scope = "country"
     return ctx
+
+
+def _squash(name: str) -> str:
+    """"Thủy Nguyên" -> "thuynguyen": how a place name appears in a host name."""
+    folded = unicodedata.normalize("NFD", T.fold(name).replace("đ", "d"))
+    return re.sub(r"[^a-z0-9]", "", folded)
+
+
+@lru_cache(maxsize=1)
+def _portal_index() -> tuple[dict[str, tuple[str, str]], dict[tuple[str, str], tuple[str, str]]]:
+    provs = {_squash(name): (name, code) for name, code in _province_names().values()}
+    dists: dict[tuple[str, str], tuple[str, str]] = {}
+    for entries in _district_index().values():
+        for name, code, _pname, pcode in entries:
+            dists[(pcode, _squash(name))] = (name, code)
+    return provs, dists
+
+
+@lru_cache(maxsize=4096)
+def _portal_place(url: str | None) -> tuple[str, str, str | None, str | None] | None:
+    """(province, code, district, code) of a ``*.gov.vn`` portal URL, e.g. a district
+    portal ``https://<district>.<province>.gov.vn/...``; None when the host names none."""
+    m = re.match(r"https?://(?:www\.)?([a-z0-9.-]+)\.gov\.vn(?:[:/]|$)", url or "", re.I)
+    if not m:
+        return None
+    labels = m.group(1).lower().split(".")
+    try:
+        provs, dists = _portal_index()
+    except Exception:
+        return None
+    prov = provs.get(labels[-1])
+    if prov is None:
+        return None
+    dist = dists.get((prov[1], labels[-2])) if len(labels) >= 2 else None
+    return (prov[0], prov[1], dist[0] if dist else None, dist[1] if dist else None)
 
 
 def _match_prefix(name: str, index: dict) -> str | None:
@@ -629,20 +669,30 @@ def _year_of(text: str, pub_year: int | None, first: bool = False) -> int | None
 
 
 _AS_OF = re.compile(
-    r"(?:tính\s+)?(?:đến|tới)\s+(?:hết\s+|cuối\s+|thời điểm\s+)?(?:ngày\s+)?(\d{1,2}[/-]\d{1,2}[/-](?:19|20)\d\d|(?:tháng\s+)?\d{1,2}\s*[/-]\s*(?:19|20)\d\d|năm\s+(?:19|20)\d\d)"
+    r"(?:tính\s+)?(?:đến|tới)\s+(?:hết\s+|cuối\s+|thời điểm\s+(?:(?:tổng kết|báo cáo|sơ kết|đánh giá)\s+)?)?(?:ngày\s+)?(\d{1,2}[/-]\d{1,2}[/-](?:19|20)\d\d|(?:tháng\s+)?\d{1,2}\s*[/-]\s*(?:19|20)\d\d|năm\s+(?:19|20)\d\d)"
     r"|^\s*(?:Ngày|Sáng|Chiều)\s+(?:ngày\s+)?(\d{1,2}[/-]\d{1,2}(?:[/-](?:19|20)\d\d)?)"
     r"|(?:QĐ-\w+|Quyết định[^,;]{0,30})\s+ngày\s+(\d{1,2}[/-]\d{1,2}(?:[/-](?:19|20)\d\d)?)(?=[^.;]{0,60}công nhận)"
     r"|^\s*Năm\s+((?:19|20)\d\d)\s+(?:toàn|cả|tỉnh|huyện)", re.I)
 
 
-_AS_OF_MONTH = re.compile(r"(?:đến|tới)\s+(?:hết\s+|cuối\s+)?tháng\s+(\d{1,2})(?:\s*,?\s*năm\s+((?:19|20)\d\d))?(?![\d/-])", re.I)
+_AS_OF_MONTH = re.compile(r"(?:(?:đến|tới)\s+(?:hết\s+|cuối\s+)?|tính\s+(?:hết|cuối)\s+)tháng\s+(\d{1,2})(?:\s*,?\s*năm\s+((?:19|20)\d\d))?(?![\d/-])", re.I)
+
+
+def _year_of_month(month: int, ctx: DocContext) -> int:
+    """The year of a month named without one ("tính đến hết tháng 6"): the publication
+    year, or the year before when that month is still to come at publication (a report
+    of July 2022 on "tháng 9" means September 2021)."""
+    pub = ctx.published or ""
+    pub_month = int(pub[5:7]) if re.match(r"\d{4}-\d\d", pub) else None
+    return ctx.pub_year - 1 if pub_month is not None and month > pub_month else ctx.pub_year
 
 
 def _as_of(sent: str, ctx: DocContext) -> str | None:
     mm = _AS_OF_MONTH.search(sent)
     if mm and 1 <= int(mm.group(1)) <= 12 and (mm.group(2) or ctx.pub_year):
-        year = int(mm.group(2)) if mm.group(2) else ctx.pub_year
-        return f"{year:04d}-{int(mm.group(1)):02d}"
+        month = int(mm.group(1))
+        year = int(mm.group(2)) if mm.group(2) else _year_of_month(month, ctx)
+        return f"{year:04d}-{month:02d}"
     m = _AS_OF.search(sent)
     if m:
         raw = next(g for g in m.groups() if g)
@@ -758,6 +808,7 @@ _ACT = re.compile(r"đạt|công nhận|hoàn thành|về đích|rớt|là (?:x�
 _DIGIT = re.compile(r"\d|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\b")
 
 
+_EXHORT = re.compile(r"\b(?:mỗi|mọi|từng)\s+(?:tỉnh|huyện|thị xã|xã|địa phương|đơn vị)\b[^.;]{0,60}$", re.I)
 _SUBJ_HINT = re.compile(r"huyện|thị xã|tỉnh|thành phố", re.I)
 
 
@@ -891,7 +942,16 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                       standard=local_std, measure="recognized", modality=mod, year=year, as_of=as_of)
                 records[-1]["_count"] = g.count
                 continue
+            if _EXHORT.search(s[a:g.start]) and "ít nhất" in s[max(a, g.start - 60):g.end].lower():
+                # "mỗi tỉnh có ít nhất một huyện ...": a norm for every unit, not a count
+                _note_drop(ctx, sent.start + g.start, sent.start + g.end, f"units_met {g.count}",
+                           "exhortation for every unit (mỗi/mọi/từng ... ít nhất), not a count")
+                continue
             cu, cn = _container(s[:g.start], s, ctx, g.unit or "commune", state)
+            if cu == "country" and ctx.scope != "country" and not re.search(r"cả nước|toàn quốc", s, re.I):
+                # an unnamed count on a district/province document is that unit's, not the country's
+                cu, cn = (("district", ctx.district) if ctx.scope == "district" and g.unit in ("commune", "village")
+                          else ("province", ctx.province))
             _emit(records, ctx, sent, "units_met", unit=cu, place=cn, standard=local_std, measure="units_met",
                   counted=g.unit, achieved=g.count, total=g.total, qualifier=g.qualifier, modality=mod,
                   year=year if mod != "actual" else None, as_of=as_of)
@@ -1440,6 +1500,7 @@ def _warm() -> None:
     """Load the gazetteer indexes once (before forking workers)."""
     _province_names()
     _district_index()
+    _portal_index()
 
 
 def extract_corpus(paths: Iterable[Path | str], processes: int | None = None,
