@@ -190,6 +190,13 @@ figures.add_source(fig, SOURCE, DATA_DATE)
 figures.save(fig, "04_hazard_coefficients")
 
 # %% [markdown]
+# **Read the hazards as lower bounds.** Districts missing from the incomplete recognitions
+# table are counted as *not recognised* in every model above (and in the Kaplan–Meier
+# curves): a recognised district whose report we lack stays at risk to 2024. The hazards
+# and KM shares are therefore lower bounds, and a region or type with more missing reports
+# looks slower than it is.
+
+# %% [markdown]
 # **Starting share of communes meeting NTM.** The covariate is taken from the extracted
 # records (district reports "x/y xã đạt chuẩn"). It must describe a district when it enters
 # the risk set (2011), so only reports whose figure is dated 2011 or earlier count (the
@@ -333,6 +340,12 @@ print("Simulated check (40 communes, true slope 8 points / 5 years):", sim_growt
 # Recognised NTM by mid-2025 (1/0) for districts at risk; queen contiguity, row-standardised;
 # island districts (Cô Tô, Bạch Long Vĩ, Lý Sơn, Phú Quý, Côn Đảo, Phú Quốc, …) are linked to
 # their nearest district. LISA p-values are per district without multiple-testing correction.
+#
+# **Districts missing from the incomplete recognitions table are counted as not recognised
+# (0).** A "Low-Low" cluster may therefore be a group of provinces whose recognitions are
+# missing from the table, not a group of lagging districts; "High-High" clusters are less
+# affected. The sensitivity check after the map recomputes Moran's I where absence does not
+# mean 0.
 
 # %%
 if geo is not None:
@@ -358,8 +371,8 @@ if geo is not None:
         note=(
             f"Moran's I = {moran.table['estimate'].iloc[0]:.2f} (p = "
             f"{moran.table['p_sim'].iloc[0]:.3f}). "
-            "Quận (no rural communes) not analysed. Recognitions missing from the table count "
-            "as 0."
+            "Quận (no rural communes) not analysed. Districts missing from the incomplete "
+            "recognitions table count as not recognised: Low-Low may mean missing reports."
         ),
         legend_title="LISA, p < 0.05",
     )
@@ -367,6 +380,23 @@ if geo is not None:
     figures.save(fig, "04_lisa_map")
 else:
     print("No boundaries: spatial analysis skipped.")
+
+# %% [markdown]
+# **Sensitivity to the incomplete table.** Moran's I (1) as above; (2) only in provinces
+# the table flags complete (a source says all their district-level units were recognised,
+# the COMPLETENESS flag), where absence really means "not recognised"; (3) among dated
+# recognitions, on the standard year (do early and late districts cluster?), which does not
+# use absent = 0 (5 nearest neighbours: these districts are scattered).
+
+# %%
+if geo is not None:
+    complete = m.complete_province_codes(recognitions, units)
+    print("provinces flagged complete:", ", ".join(complete) or "none")
+    moran_sens = m.moran_sensitivity(
+        spatial, events, complete, permutations=PERMUTATIONS, seed=SEED
+    )
+    display(moran_sens.table.round(3))
+    print(moran_sens.reading)
 
 # %% [markdown]
 # ## Forecast: probability of recognition next year, back-tested
@@ -478,6 +508,14 @@ summary = pd.DataFrame(
             "reading": moran.reading if geo is not None else "no boundaries",
         },
         {
+            "model": "Moran's I, sensitivity",
+            "n": (
+                " / ".join(str(n) for n in moran_sens.table["n"]) if geo is not None else 0
+            ),
+            "events": "",
+            "reading": moran_sens.reading if geo is not None else "no boundaries",
+        },
+        {
             "model": "forecast back-test",
             "n": int(bt.table["n"].iloc[-1]),
             "events": int(bt.table["events"].iloc[-1]),
@@ -492,7 +530,9 @@ print(f"Notebook ran in {time.perf_counter() - t_start:.0f} s.")
 # %% [markdown]
 # **Limits.** (1) The recognitions table holds about three quarters of the units recognised
 # by mid-2025 and only about half are dated; missing recognitions count as "not recognised",
-# so hazards and KM curves are lower bounds and effects may be attenuated. (2) Undated
+# so hazards and KM curves are lower bounds, effects may be attenuated, and LISA "Low-Low"
+# clusters may be missing reports (the complete provinces are all recognised, so they
+# cannot test this; the dated-year variant is the check that does not rely on absent = 0). (2) Undated
 # recognitions move the estimates (see the sensitivity table): the imputed model is the
 # preferred one, the bounds show the range. (3) Decision dates partly come from the notes
 # ("decision date info", approximate). (4) Covariates are few (region, urban type, area);

@@ -434,3 +434,39 @@ def test_advanced_risk_units_enter_after_ntm():
     assert adv.attrs["excluded_undated"] == ["003"]
     pp = m.person_period(adv.reset_index(), ev.iloc[0:0], 2011, 2024)
     assert pp.loc[pp["district_code"] == "001", "year"].min() == 2016
+
+
+def test_moran_sensitivity_variants():
+    k = 12
+    ii, jj = np.meshgrid(range(k), range(k))
+    g = _lattice(((ii + jj) >= k).ravel().astype(float), island=False)
+    g = g.rename(columns={"y": "recognised"})
+    g["province_code"] = np.where(jj.ravel() < 4, "01", "02")  # province 01: the bottom rows
+    g.loc[g["province_code"] == "01", "recognised"] = 1.0  # complete and all recognised
+    ev = pd.DataFrame(
+        {
+            "district_code": g["district_code"],
+            "event_year": 2011.0 + ii.ravel(),  # recognition years run west to east
+            "year_known": np.arange(len(g)) % 2 == 0,
+        }
+    )
+    res = m.moran_sensitivity(g, ev, ["01"], permutations=99)
+    t = res.table.set_index("variant")
+    assert t.loc["absent = not recognised", "estimate"] > 0.3
+    comp = t.loc["complete provinces"]
+    assert np.isnan(comp["estimate"]) and "undefined" in comp["note"] and comp["n"] == 4 * k
+    dated = t.loc["dated: standard year (5 nearest)"]
+    assert dated["n"] == len(g) // 2 and dated["estimate"] > 0.5 and dated["p_sim"] < 0.05
+    assert "undefined" in res.reading
+    mixed = m.moran_sensitivity(g, ev, ["02"], permutations=99).table.set_index("variant")
+    assert mixed.loc["complete provinces", "n"] == 8 * k
+    assert not np.isnan(mixed.loc["complete provinces", "estimate"])
+    rec = pd.DataFrame(
+        {
+            "ma_huyen": ["001", "030"],
+            "standard": "ntm",
+            "standard_year": [None, 2019],
+            "completeness": [True, False],
+        }
+    )
+    assert m.complete_province_codes(rec, g) == ["01"]

@@ -77,6 +77,7 @@ __all__ = [
     "levels_reached",
     "lisa",
     "morans_i",
+    "moran_sensitivity",
     "person_period",
     "plot_calibration",
     "plot_coefficients",
@@ -93,6 +94,7 @@ __all__ = [
     "simulate_hazard_panel",
     "simulate_ordered",
     "spatial_weights",
+    "complete_province_codes",
     "start_share_from_records",
     "sensitivity_unknown_years",
 ]
@@ -1712,6 +1714,124 @@ def lisa(
     )
     return ModelResult(
         "lisa", table, reading, {"n": len(out), "notes": notes, "alpha": alpha}, lm, {"gdf": out}
+    )
+
+
+def complete_province_codes(recognitions: pd.DataFrame, districts: pd.DataFrame) -> list[str]:
+    """Provinces the recognitions table flags complete (a row with the COMPLETENESS flag: a
+    source states that all its district-level units were recognised), as province codes
+    looked up through ``districts`` [district_code, province_code]."""
+    rec, _ = _normalise_recognitions(recognitions)
+    if "completeness" not in rec.columns:
+        return []
+    codes = set(rec.loc[rec["completeness"].fillna(False).astype(bool), "district_code"])
+    d = districts.assign(district_code=districts["district_code"].astype(str).str.zfill(3))
+    return sorted(set(d.loc[d["district_code"].isin(codes), "province_code"].astype(str)))
+
+
+@_single_thread
+def moran_sensitivity(
+    gdf,
+    events: pd.DataFrame,
+    complete_provinces: list[str] | tuple[str, ...] = (),
+    column: str = "recognised",
+    permutations: int = 499,
+    seed: int = 0,
+    k: int = 5,
+) -> ModelResult:
+    """Global Moran's I of recognition under readings of an incomplete recognitions table.
+
+    ``gdf``: districts with district_code, province_code, geometry and the 0/1 ``column``
+    (NaN = not analysed), where districts absent from the table count as 0. Variants:
+
+    - ``absent = not recognised``: ``column`` on every analysed district (the main analysis;
+      Low-Low clusters may be places whose recognitions are missing from the table);
+    - ``complete provinces``: ``column`` only in ``complete_provinces`` (see
+      :func:`complete_province_codes`), where absence from the table does mean "not
+      recognised"; undefined (NaN, said so) when every district there is recognised;
+    - ``dated: standard year``: among districts with a known event year in ``events``, the
+      year of recognition (early vs late clusters), which does not rely on absent = 0;
+      these districts are scattered, so the weights are the ``k`` nearest neighbours
+      (centroids in EPSG:3405), row-standardised.
+    """
+    import esda
+    from libpysal.weights import KNN
+
+    rows, notes = [], []
+
+    def add(variant, values, w, weights):
+        np.random.seed(seed)  # noqa: NPY002 - esda.Moran draws from the global generator
+        mi = esda.Moran(values, w, permutations=permutations)
+        rows.append(
+            {
+                "variant": variant,
+                "weights": weights,
+                "n": int(w.n),
+                "estimate": mi.I,
+                "expected": mi.EI,
+                "p_sim": mi.p_sim,
+                "note": "",
+            }
+        )
+
+    g = gdf.dropna(subset=[column])
+    main = morans_i(g, column, permutations=permutations, seed=seed)
+    rows.append(
+        {
+            "variant": "absent = not recognised",
+            "weights": "queen",
+            "n": int(main.info["n"]),
+            "estimate": float(main.table["estimate"].iloc[0]),
+            "expected": float(main.table["expected"].iloc[0]),
+            "p_sim": float(main.table["p_sim"].iloc[0]),
+            "note": "",
+        }
+    )
+    sub = g.loc[g["province_code"].astype(str).isin([str(c) for c in complete_provinces])]
+    if len(sub) < 10 or sub[column].nunique() < 2:
+        what = (
+            f"all {len(sub)} districts recognised: no variation, Moran's I undefined"
+            if len(sub) and sub[column].nunique() == 1
+            else f"only {len(sub)} districts: too few"
+        )
+        rows.append(
+            {
+                "variant": "complete provinces",
+                "weights": "queen",
+                "n": len(sub),
+                "estimate": np.nan,
+                "expected": np.nan,
+                "p_sim": np.nan,
+                "note": what,
+            }
+        )
+    else:
+        w, sub_g, _ = spatial_weights(sub)
+        add("complete provinces", sub_g[column].to_numpy(float), w, "queen")
+    ev = events.loc[events["year_known"].astype(bool) & events["event_year"].notna()]
+    year = ev.assign(district_code=ev["district_code"].astype(str).str.zfill(3)).set_index(
+        "district_code"
+    )["event_year"]
+    dated = g.loc[g["district_code"].isin(year.index)].copy()
+    dated = dated.loc[dated.geometry.notna() & ~dated.geometry.is_empty].reset_index(drop=True)
+    if len(dated) > k + 1:
+        dated["event_year"] = dated["district_code"].map(year).astype(float)
+        cent = dated.to_crs(3405).geometry.centroid
+        w = KNN(np.column_stack([cent.x, cent.y]), k=k)
+        w.transform = "r"
+        add(f"dated: standard year ({k} nearest)", dated["event_year"].to_numpy(float), w, f"knn{k}")
+    table = pd.DataFrame(rows)
+    parts = []
+    for _, r in table.iterrows():
+        if np.isnan(r["estimate"]):
+            parts.append(f"{r['variant']}: {r['note']}")
+        else:
+            parts.append(
+                f"{r['variant']}: I = {r['estimate']:.3f} (p = {r['p_sim']:.3f}, n = {r['n']})"
+            )
+    reading = "Moran's I sensitivity to the incomplete table — " + "; ".join(parts) + "."
+    return ModelResult(
+        "moran_sensitivity", table, reading, {"notes": main.info["notes"] + notes}
     )
 
 
