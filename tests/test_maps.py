@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Polygon
@@ -111,15 +112,39 @@ def test_national_map_has_archipelago_insets_and_scale(layer):
     plt.close(fig)
 
 
+def colour_at(ax, point) -> tuple | None:
+    """The fill colour drawn at ``point`` (map CRS) on ``ax``: the first filled path there."""
+    for coll in ax.collections:
+        fc = coll.get_facecolors()
+        if len(fc) == 0:
+            continue
+        for i, path in enumerate(coll.get_paths()):
+            if path.contains_point((point.x, point.y)):
+                c = fc[i % len(fc)]
+                if c[3] > 0:
+                    return tuple(np.round(c, 3))
+    return None
+
+
 def test_small_multiples_share_one_scale(layer):
     codes = codes_of(layer, "01")
     p = tiny_panel(codes, years=(2020, 2025))
-    p.loc[p["year"] == 2025, "ntm_communes_met"] = p.loc[p["year"] == 2025,
-                                                         "ntm_communes_met"] * 3
+    y20, y25 = p["year"] == 2020, p["year"] == 2025
+    base = pd.Series([i % 6 for i in range(len(codes))], dtype="Int64")
+    p.loc[y20, "ntm_communes_met"] = base.to_numpy()  # 0..5 in 2020
+    p.loc[y25, "ntm_communes_met"] = (base * 5).to_numpy()  # 0..25 in 2025
+    same, other = codes[1], codes[2]
+    p.loc[p["district_code"] == same, "ntm_communes_met"] = 5  # 5 in both years
+    p.loc[y25 & (p["district_code"] == other), "ntm_communes_met"] = 25
     fig = maps.small_multiples(p, "ntm_communes_met", [2020, 2025], region="01")
     assert len(fig.legends) == 1
-    maps_axes = [ax for ax in fig.axes if ax.get_title() in ("2020", "2025")]
-    assert len(maps_axes) == 2
+    panels = {ax.get_title(): ax for ax in fig.axes if ax.get_title() in ("2020", "2025")}
+    assert set(panels) == {"2020", "2025"}
+    at = layer.set_index("district_code").geometry.representative_point()
+    c20, c25 = colour_at(panels["2020"], at[same]), colour_at(panels["2025"], at[same])
+    assert c20 is not None and c20 == c25  # one value, one colour in every panel
+    # per-panel scales would put 5 in the top class of 2020 but not of 2025
+    assert colour_at(panels["2025"], at[other]) != c25  # 25 ≠ 5: another colour
     plt.close(fig)
 
 
