@@ -359,3 +359,15 @@ def test_district_portal_unnamed_count_is_the_districts_not_the_countrys():
     assert [(r["unit"], r["district_code"], r["achieved"]) for r in recs] == [("district", "311", 6)]
     national = "Tin\n\nĐến nay cả nước có 6.060 xã đạt chuẩn nông thôn mới."
     assert [r["unit"] for r in _recs(national, meta) if r["measure"] == "units_met"] == ["country"]
+
+
+def test_derived_url_column_is_the_address_only(tmp_path):
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "u01.txt").write_text("Tin xã\n\nXã Thanh Vân đạt 18/19 tiêu chí nông thôn mới.", encoding="utf-8")
+    (d / "u01.json").write_text(json.dumps({"url": 'https://tin.example.vn/ (article "Xã Thanh Vân về đích"; text found in archive)',
+                                            "published": "2024-03-01"}, ensure_ascii=False), encoding="utf-8")
+    rec_path, _ = build_derived_records([d], tmp_path / "out")
+    df = pd.read_csv(rec_path)
+    assert df["url"].tolist() == ["https://tin.example.vn/"]
+    assert "Thanh Vân về đích" not in rec_path.read_text(encoding="utf-8")

@@ -1523,6 +1523,13 @@ def extract_corpus(paths: Iterable[Path | str], processes: int | None = None,
     return records_frame(rows)
 
 
+def url_only(value: object) -> str | None:
+    """The leading whitespace-free token of a sidecar ``url`` field (None when empty)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.split()[0]
+
+
 def build_derived_records(dirs: Iterable[Path | str], out_dir: Path | str) -> list[Path]:
     """``make records``: extract seeds + corpus, write ``records.csv`` (facts, no sentences)
     and ``extraction_report.csv`` (documents with errors, skips or notes)."""
@@ -1530,6 +1537,9 @@ def build_derived_records(dirs: Iterable[Path | str], out_dir: Path | str) -> li
     out_dir.mkdir(parents=True, exist_ok=True)
     report: list = []
     df = extract_corpus(list(dirs), report=report, keep_sentence=False)
+    # a sidecar's url field may carry a note after the address ("https://… (article \"<title>\"; …)"):
+    # keep the address only, so no article text goes into data/
+    df["url"] = df["url"].map(url_only)
     df = df[RECORD_COLUMNS].sort_values(["doc_id", "start", "unit", "place", "standard", "measure", "achieved"],
                                          na_position="first", kind="mergesort").reset_index(drop=True)
     rec_path = out_dir / "records.csv"
