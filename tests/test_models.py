@@ -1,7 +1,8 @@
 """helpers.models: person-period construction, and estimators recovering known effects.
 
 Simulation tests draw panels with known coefficients (fixed seeds) and check that the true
-value lies inside the 95% interval in most draws (≥ 80%), as a reviewer would check them.
+value lies inside the 95% interval in most draws (≥ 80% of 15 draws), as a reviewer would check
+them.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def test_levels_reached_takes_highest_standard():
 
 
 # ----------------------------------------------------------------------------- hazard models
-def _coverage(link, n_draws=20, n_units=500, frailty_sd=0.0):
+def _coverage(link, n_draws=15, n_units=500, frailty_sd=0.0):
     hits = dict.fromkeys(BETA, 0)
     for seed in range(n_draws):
         units, ev = m.simulate_hazard_panel(
@@ -144,7 +145,7 @@ def _coverage(link, n_draws=20, n_units=500, frailty_sd=0.0):
 
 def test_cloglog_hazard_recovers_effects_with_province_clustering():
     hits, res = _coverage("cloglog", frailty_sd=0.3)
-    assert all(h >= 16 for h in hits.values()), hits
+    assert all(h >= 12 for h in hits.values()), hits  # ≥ 80% of 15 draws
     assert res.info["n_clusters"] == 40 and res.info["events"] > 100
     assert {"term", "estimate", "ci_low", "ci_high", "hazard_ratio", "n", "events"} <= set(
         res.table.columns
@@ -154,7 +155,7 @@ def test_cloglog_hazard_recovers_effects_with_province_clustering():
 
 def test_logit_hazard_recovers_effects():
     hits, res = _coverage("logit", n_units=400)
-    assert all(h >= 16 for h in hits.values()), hits
+    assert all(h >= 12 for h in hits.values()), hits
     assert "odds_ratio" in res.table.columns
 
 
@@ -168,17 +169,18 @@ def test_time_effect_falls_back_to_periods_when_years_are_sparse():
 
 
 def test_unknown_years_imputation_recovers_and_bounds_bracket():
-    hits, n = 0, 6
-    for seed in range(n):
-        units, ev = m.simulate_hazard_panel(500, 40, BETA, unknown_share=0.3, seed=100 + seed)
+    hits = dict.fromkeys(BETA, 0)
+    for seed in range(15):
+        units, ev = m.simulate_hazard_panel(300, 40, BETA, unknown_share=0.3, seed=100 + seed)
         res = m.hazard_unknown_years(
-            units, ev, "impute", time_effect="period", n_imputations=5, seed=seed
+            units, ev, "impute", time_effect="period", n_imputations=3, seed=seed
         )
         t = res.table.set_index("term")
-        hits += bool(t.loc["urban", "ci_low"] <= BETA["urban"] <= t.loc["urban", "ci_high"])
-    assert hits >= 5
+        for k, v in BETA.items():
+            hits[k] += bool(t.loc[k, "ci_low"] <= v <= t.loc[k, "ci_high"])
+    assert all(h >= 12 for h in hits.values()), hits  # ≥ 80% of 15 draws
     assert (
-        res.info["n_unknown"] == int((~ev["year_known"]).sum()) and res.info["n_imputations"] == 5
+        res.info["n_unknown"] == int((~ev["year_known"]).sum()) and res.info["n_imputations"] == 3
     )
     sens = m.sensitivity_unknown_years(units, ev, n_imputations=3)
     assert set(sens.table["treatment"]) == {"exclude", "impute", "lower", "upper"}
@@ -205,14 +207,14 @@ def test_kaplan_meier_and_cox():
 def test_ordered_model_recovers_effects():
     beta = {"urban": 0.8, "log_area": -0.5}
     hits = dict.fromkeys(beta, 0)
-    for seed in range(20):
+    for seed in range(15):
         res = m.fit_ordered_level(
             m.simulate_ordered(300, beta, seed=seed), covariates=("urban", "log_area")
         )
         t = res.table.set_index("term")
         for k, v in beta.items():
             hits[k] += bool(t.loc[k, "ci_low"] <= v <= t.loc[k, "ci_high"])
-    assert all(h >= 16 for h in hits.values()), hits
+    assert all(h >= 12 for h in hits.values()), hits
     assert res.table["term"].str.startswith("cut[").sum() == 3
 
 
