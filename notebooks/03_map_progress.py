@@ -128,7 +128,7 @@ figures.save(fig, f"03_{standard}_status_{year}{tag}")
 plt.show()
 
 # %%
-fig = maps.small_multiples(dpanel, f"{standard}_status", [2016, 2019, 2022, 2025],
+fig = maps.small_multiples(dpanel, f"{standard}_status", years_small_multiples,
                            region=focus, data_date=DATA_DATE)
 figures.save(fig, f"03_{standard}_status_small_multiples{tag}")
 plt.show()
