@@ -25,6 +25,7 @@ __all__ = [
     "plot_districts",
     "plot_provinces",
     "plot_vs_extracted",
+    "programme_target",
     "source_label",
 ]
 
@@ -34,6 +35,27 @@ COLORS = {"ntm": "#1b6ca8", "advanced": "#e07b39", "model": "#3a9d5d", "district
           "grey": "#6b6b6b", "flag": "#c23b4e"}
 _CONFLICT = {"CONFLICT_SAME_PERIOD", "ORDER_CONFLICT", "DOUBTFUL", "INCONSISTENT",
              "SHARE_MISMATCH", "UNCONFIRMED"}
+
+
+#: Fallback for the 2021–2025 programme's commune target when the series has no target row:
+#: at least 80 % of communes meeting NTM by 2025 (Quyết định 263/QĐ-TTg, 22/02/2022, approving
+#: the national target programme on NTM 2021–2025).
+FALLBACK_TARGET = (80.0, "QĐ 263/QĐ-TTg (fallback)")
+
+
+def programme_target(series: pd.DataFrame, measure: str = "pct_ntm",
+                     year: int = 2025) -> tuple[float, str]:
+    """The ``measure`` target for ``year`` from the series' ``modality == "target"`` rows
+    (several rows: the latest reported; their source label), else :data:`FALLBACK_TARGET`
+    for ``pct_ntm`` in 2025 (``ValueError`` for any other measure without a target row)."""
+    rows = series[(series["modality"] == "target") & (series["measure"] == measure)
+                  & (series["as_of"].astype("string").str[:4] == str(year))]
+    if not rows.empty:
+        row = rows.sort_values(["date", "article"]).iloc[-1]
+        return float(row["value"]), source_label(row)
+    if measure == "pct_ntm" and year == 2025:
+        return FALLBACK_TARGET
+    raise ValueError(f"no {measure} target for {year} in the series and no fallback")
 
 
 def source_label(row: pd.Series) -> str:
@@ -121,9 +143,11 @@ def plot_communes(series: pd.DataFrame) -> Figure:
         key = {"pct_ntm": "ntm", "pct_advanced": "advanced", "pct_model": "model"}[row["measure"]]
         ax2.scatter(row["date"], row["value"], marker="D", s=26, facecolor="white",
                     edgecolor=COLORS[key], linestyle="--", zorder=3)
-    ax2.hlines(80, pd.Timestamp("2021-01-01"), pd.Timestamp("2026-01-01"), color=COLORS["ntm"],
-               ls="--", lw=0.8)
-    ax2.text(pd.Timestamp("2021-01-15"), 83, "mục tiêu 2021–2025: ≥ 80% xã\n(2025 target)",
+    target, target_source = programme_target(series, "pct_ntm", 2025)
+    ax2.hlines(target, pd.Timestamp("2021-01-01"), pd.Timestamp("2026-01-01"),
+               color=COLORS["ntm"], ls="--", lw=0.8)
+    ax2.text(pd.Timestamp("2021-01-15"), target + 3,
+             f"mục tiêu 2021–2025: ≥ {target:g}% xã\n(2025 target, {target_source})",
              fontsize=6.5, color=COLORS["ntm"], va="bottom")
     ax2.set_title("Tỷ lệ xã đạt chuẩn (% of communes), as published")
     ax2.set_ylabel("% số xã")
