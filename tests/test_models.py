@@ -337,7 +337,8 @@ def test_category_map_draws_every_district(mirror):
     geo["cls"] = np.where(geo["district_code"].astype(int) % 2 == 0, "High-High", "Low-Low")
     geo.loc[geo.index[:5], "cls"] = None  # not analysed: hatched and counted
     fig = m.plot_category_map(geo, "cls", m.LISA_CATEGORIES, "test")
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    legends = list(fig.legends) + [a.get_legend() for a in fig.axes if a.get_legend()]
+    labels = [t.get_text() for lg in legends for t in lg.get_texts()]
     assert any("(5)" in t and "not analysed" in t for t in labels)
     every_ax = [a for ax in fig.axes for a in (ax, *ax.child_axes)]
     titles = " ".join(a.get_title() for a in every_ax)

@@ -2396,32 +2396,37 @@ def plot_category_map(
             )
         )
     handles.append(Patch(facecolor="none", edgecolor="#404040", label="Ranh giới tỉnh / province"))
-    axes.main.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.0, 0.47),
-        fontsize=6.3,
-        title=legend_title or None,
-        title_fontsize=6.8,
-        borderaxespad=0.0,
-    )
     foot = " ".join(
         t
         for t in (note, boundaries.missing_note(gdf) if "geometry_source" in gdf.columns else "")
         if t
     )
-    if foot:
-        axes.main.text(
-            0.0,
-            0.66,
-            textwrap.fill(foot, 46),
-            transform=axes.main.transAxes,
-            ha="left",
-            va="top",
-            fontsize=5.6,
-            color="#7a3b00",
-            linespacing=1.25,
-        )
+    box = axes.main.get_position()
+    legend_kw = dict(
+        handles=handles,
+        loc="upper left",
+        fontsize=6.3,
+        title=legend_title or None,
+        title_fontsize=6.8,
+        borderaxespad=0.0,
+    )
+    text_kw = dict(ha="left", fontsize=5.6, color="#7a3b00", linespacing=1.25)
+    if box.x1 < 0.8:  # the frame leaves the lower right of the figure free: legend and note there
+        x0 = box.x1 + 0.02
+        axes.fig.legend(bbox_to_anchor=(x0, box.y0 + 0.36), **legend_kw)
+        if foot:
+            axes.fig.text(x0, box.y0, textwrap.fill(foot, 70), va="bottom", **text_kw)
+    else:  # the map fills the figure: over the sea and Laos, west of the coast
+        axes.main.legend(bbox_to_anchor=(0.0, 0.47), **legend_kw)
+        if foot:
+            axes.main.text(
+                0.0,
+                0.66,
+                textwrap.fill(foot, 46),
+                transform=axes.main.transAxes,
+                va="top",
+                **text_kw,
+            )
     axes.main.set_title(title, loc="left")
     return axes.fig
 
