@@ -128,16 +128,28 @@ by_region.insert(1, "region_vi", by_region["region"].map(gazetteer.REGIONS).fill
 display(by_region)
 
 # %% [markdown]
-# ## Districts that changed
+# ## Districts that changed, 2010–2025
 #
-# The boundary vintage is the 2022-10 list: district polygons date from 2021–23 and the
-# 2023–25 mergers are *not* applied to them. The gazetteer derives those mergers from the
-# communes (whose codes stay stable when districts merge): which old district lost
-# communes to which new one. A record about a merged district after its merger maps to
-# the new code; maps of earlier years keep the old polygons. Changes before the 2022-10
-# list (2010–2022) are not derived here: the polygons cannot show them.
+# What the data can show: the two official unit lists the gazetteer holds, 2022-10 (the
+# boundary vintage, 705 districts) and 2025-03 (696), compared by GSO code
+# (`gazetteer.district_changes()`): districts abolished in the 2023–25 mergers (with the
+# district that took most of their communes), districts created, renamed, or whose type
+# changed (huyện → thị xã → thành phố …). Spelling-only differences (Hoà/Hòa) are not
+# changes. The merge links come from the communes, whose codes stay stable when districts
+# merge (`gazetteer.district_merges()`, below).
+#
+# What it cannot show: changes between 2010 and the 2022-10 list (district mergers, splits
+# and upgrades before late 2022, e.g. Hoành Bồ, merged into Hạ Long before the 2022-10 list):
+# the project has no earlier unit list, and the district polygons (2021–23) already reflect
+# them. Reports from 2010–2022 that name such a former district resolve as "unknown" (see
+# the resolver table below) and are listed, not guessed. On 1 July 2025 the district level
+# itself was abolished (34 provinces, communes directly below them; last section).
 
 # %%
+changes = gazetteer.district_changes()
+print("2022-10 → 2025-03, by kind of change:",
+      changes["change"].value_counts().to_dict())
+display(changes)
 merges = gazetteer.district_merges()
 print(f"{merges['old_district_code'].nunique()} districts of the 2022-10 list lost communes "
       f"in 2023–25; {merges['old_district_abolished'].sum()} merge links abolish the old district")

@@ -450,3 +450,14 @@ def test_tables_are_cached_as_parquet_and_damage_is_rebuilt(tmp_path, monkeypatc
     files[0].write_bytes(b"not parquet")
     damaged = g._cached_table("probe")(builder)
     assert damaged()["commune_code"].tolist() == ["00001"] and len(builds) == 2
+
+
+def test_district_changes_between_the_two_lists():
+    c = g.district_changes().set_index("district_code")
+    counts = c["change"].value_counts()
+    assert counts["abolished"] == 705 - 696 + counts["new"] == 11 and counts["new"] == 2
+    assert c.loc["448", "linked"].startswith("Thạch Hà")  # Lộc Hà → Thạch Hà, the main successor
+    assert c.loc["224", "change"] == "new" and "Lục Ngạn" in c.loc["224", "linked"]
+    assert c.loc["753", ["change", "name_2025"]].tolist() == ["renamed", "Long Đất"]
+    assert c.loc["123", "change"] == "type_changed"  # Mộc Châu: huyện → thị xã
+    assert "051" not in c.index and "618" not in c.index  # Hoà/Hòa, "H' Drai"/"H'Drai"

@@ -77,6 +77,7 @@ __all__ = [
     "communes",
     "communes_2025",
     "crosswalk_2025",
+    "district_changes",
     "district_merges",
     "districts",
     "normalize_name",
@@ -710,6 +711,66 @@ def district_merges() -> pd.DataFrame:
     so ``drop_duplicates("old_district_code")`` keeps it: Lộc Hà → Thạch Hà, not Hà Tĩnh).
     """
     return _district_merges().copy()
+
+
+def district_changes() -> pd.DataFrame:
+    """Every district that differs between the 2022-10 and the 2025-03 lists, by code.
+
+    One row per district_code with ``change`` in ``abolished`` (in 2022-10, not in 2025-03),
+    ``new`` (in 2025-03 only), ``renamed`` (same code, another name), ``type_changed`` (same
+    name, e.g. huyện → thị xã). Spelling-only differences (Hoà/Hòa, a "(Huyện)" suffix that
+    tells apart two units of one name, spacing) are not changes; a renamed district whose type
+    also changed counts as ``renamed``. Columns: district_code,
+    province_code, province_name, change, name_2022, type_2022, name_2025, type_2025, and
+    ``linked`` (abolished: the district that took most of its communes; new: the districts it
+    was formed from), from :func:`district_merges`. Changes before the 2022-10 list are not
+    in these two lists.
+    """
+    old = districts("2022-10").set_index("district_code")
+    new = districts("2025-03").set_index("district_code")
+    merges = district_merges()
+
+    def key(name: object) -> str:
+        if not isinstance(name, str):
+            return ""
+        base = normalize_name(re.sub(r"\s*\([^)]*\)\s*$", "", name)).key
+        return re.sub(r"[\s'’-]", "", base)  # "Ia H' Drai" = "Ia H'Drai"
+
+    rows = []
+    for code in sorted(set(old.index) | set(new.index)):
+        a = old.loc[code] if code in old.index else None
+        b = new.loc[code] if code in new.index else None
+        if a is None:
+            change = "new"
+            src = merges[merges["new_district_code"] == code]
+            linked = "; ".join(f"{n} ({c})" for c, n in
+                               zip(src["old_district_code"], src["old_district_name"],
+                                   strict=True))
+        elif b is None:
+            change = "abolished"
+            dst = merges[merges["old_district_code"] == code].head(1)  # main successor first
+            linked = "; ".join(f"{n} ({c})" for c, n in
+                               zip(dst["new_district_code"], dst["new_district_name"],
+                                   strict=True))
+        elif key(a["district_name"]) != key(b["district_name"]):
+            change, linked = "renamed", ""
+        elif str(a["district_type"]).lower() != str(b["district_type"]).lower():
+            change, linked = "type_changed", ""
+        else:
+            continue
+        ref = a if a is not None else b
+        rows.append({
+            "district_code": code,
+            "province_code": ref["province_code"],
+            "province_name": ref["province_name"],
+            "change": change,
+            "name_2022": None if a is None else a["district_name"],
+            "type_2022": None if a is None else a["district_type"],
+            "name_2025": None if b is None else b["district_name"],
+            "type_2025": None if b is None else b["district_type"],
+            "linked": linked,
+        })
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------
