@@ -34,6 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import text as T
+
 from helpers.records import RECORD_COLUMNS, empty_records, record_problems, validate_records
 
 __all__ = [
@@ -102,12 +103,43 @@ _TARGET = re.compile(
     r"phấn đấu(?! với)|(?<!sự )quyết tâm(?! (?:chính trị )?cao)|(?<!vượt )(?<!so với )(?<!so )(?<![Tt]rình )(?<!hoàn thành )mục tiêu(?! [Qq]uốc gia)(?! (?:đề ra|cả giai đoạn|năm 20\d\d\)))|(?<!trong )(?<!theo )(?<!vượt )(?<!% )kế hoạch|(?<![\d/] )(?<![\d/]  )(?<!\d )chỉ tiêu(?! (?:của|do))|đăng ký|lộ trình|"
     r"cần (?:phải )?(?:hoàn thành|đạt)|huy động (?:mọi |các )?nguồn lực|hỗ trợ (?:xã|huyện|thôn)|nhằm|hướng tới|hướng đến|để (?:huyện|xã|tỉnh)|dự định|tiếp tục xây dựng|"
     r"xây dựng (?:thành công |đạt chuẩn )?(?:xã|huyện) .{0,30}năm 20\d\d|chỉ đạo xây dựng", re.I)
+
+
+class _Gated:
+    """A case-insensitive regex run only when one of its literal keywords occurs.
+
+    Python's ``re.I`` matching of Vietnamese alternations is slow (~100 µs per sentence);
+    every alternative of the pattern contains one of ``keys`` (lower case), so a cheap
+    substring test rules most sentences out with the same result.
+    """
+
+    def __init__(self, pattern: re.Pattern, keys: tuple[str, ...]):
+        self.pattern, self.keys = pattern, keys
+
+    def search(self, text: str) -> re.Match | None:
+        low = text.lower()
+        for k in self.keys:
+            if k in low:
+                return self.pattern.search(text)
+        return None
+
+
+_LOST = _Gated(_LOST, ("rớt", "không còn đạt", "thu hồi", "tụt hạng", "không đạt chuẩn"))
+_EXPECTED = _Gated(_EXPECTED, ("dự kiến", "sắp", "sẽ", "đề nghị", "đủ điều kiện", "đang", "trình", "chờ", "hồ sơ"))
+_TARGET = _Gated(_TARGET, ("phấn đấu", "quyết tâm", "mục tiêu", "kế hoạch", "chỉ tiêu", "đăng ký", "lộ trình", "cần",
+                           "huy động", "hỗ trợ", "nhằm", "hướng", "để", "dự định", "xây dựng"))
 _NOT_RECORD = re.compile(r"^\s*(?:%|phần trăm)|^\s*tiêu chí\s*/", re.I)
 
 _YEAR_RE = re.compile(r"(?:năm|trong năm|đến năm|vào năm|cuối năm|giai đoạn)\s+((?:19|20)\d\d)(?!\s*[-–]\s*20)|(?:năm|trong) nay", re.I)
 
 
+_STD_KEYS = ("nông thôn", "ntm", "mẫu", "nâng cao")
+
+
 def _std_of(text: str) -> str | None:
+    low = text.lower()
+    if not any(k in low for k in _STD_KEYS):  # STD_RE needs one of these (cheap pre-test)
+        return None
     m = None
     for m in STD_RE.finditer(text):
         pass
@@ -678,6 +710,10 @@ _AS_OF = re.compile(
 _AS_OF_MONTH = re.compile(r"(?:(?:đến|tới)\s+(?:hết\s+|cuối\s+)?|tính\s+(?:hết|cuối)\s+)tháng\s+(\d{1,2})(?:\s*,?\s*năm\s+((?:19|20)\d\d))?(?![\d/-])", re.I)
 
 
+_AS_OF = _Gated(_AS_OF, ("đến", "tới", "ngày", "sáng", "chiều", "năm"))
+_AS_OF_MONTH = _Gated(_AS_OF_MONTH, ("tháng",))
+
+
 def _year_of_month(month: int, ctx: DocContext) -> int:
     """The year of a month named without one ("tính đến hết tháng 6"): the publication
     year, or the year before when that month is still to come at publication (a report
@@ -1160,6 +1196,9 @@ def _subject_recognition(s: str, a: int, b: int, groups: list[Group], clause: st
 # ---------------------------------------------------------------- unmet criteria
 
 _UNMET = re.compile(r"(?:còn\s+)?(\d+|một|hai|ba|bốn|năm)\s+tiêu chí\s+chưa đạt\s*(?:,?\s*(?:gồm|là|đó là)\s*:?)\s*([^.;]+)", re.I)
+
+
+_UNMET = _Gated(_UNMET, ("chưa đạt",))
 
 
 def _unmet(s: str) -> list[str] | None:
