@@ -1544,12 +1544,17 @@ def _warm() -> None:
 
 def extract_corpus(paths: Iterable[Path | str], processes: int | None = None,
                    keep_sentence: bool = True, report: list | None = None) -> pd.DataFrame:
-    """Records of every document under ``paths`` (files or folders), streamed.
+    """Records of every document under ``paths`` (files or folders), as one DataFrame.
 
-    Files are read one at a time (or in chunks over ``processes`` workers); memory holds
-    the current chunk plus the output rows.  Documents with problems are appended to
-    ``report`` (a list of ``(doc_id, status, message)``) when given.  The output is
-    validated once, at the end.
+    The *input* streams: files are read one at a time (or in chunks of 64 over
+    ``processes`` workers), and each document's records are checked against the schema
+    as it is extracted (invalid ones are dropped and named, see ``check_records``).  The
+    *output* is gathered in memory: every record (with its sentence unless
+    ``keep_sentence=False``) is kept until the end, so memory grows with the number of
+    records.  For corpora that do not fit, use ``helpers.scale.extract_corpus_dask``,
+    which writes partitioned Parquet, or ``iter_results`` to consume documents one by
+    one.  Documents with problems or notes are appended to ``report`` (a list of
+    ``(doc_id, status, message)``) when given.
     """
     rows: list[dict] = []
     for res in iter_results(paths, processes=processes):
