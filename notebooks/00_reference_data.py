@@ -215,15 +215,11 @@ display(pd.DataFrame(rows))
 # (red, named) over the 705 old districts, with the 63 old provinces dashed.
 
 # %%
-crosswalk = gazetteer.crosswalk_2025("district")
-main_2025 = (
-    crosswalk.sort_values(["district_code", "share"], ascending=[True, False])
-    .drop_duplicates("district_code")
-    .set_index("district_code")["province_2025_code"]
-)
-split = crosswalk.groupby("district_code").size().gt(1).sum()
-unmapped = (~districts["district_code"].isin(main_2025.index)).sum()
+main_2025 = gazetteer.main_province_2025()  # also used by helpers.panel
+split = int(main_2025["province_2025_split"].sum())
+unmapped = int((~districts["district_code"].isin(main_2025.index)).sum())
 print(f"districts split across 2025 provinces: {split}; without a 2025 province: {unmapped}")
+display(main_2025[main_2025["province_2025_split"]])
 fig = maps.provinces_2025_map(data_date="2025-07-01")
 written = figures.save(fig, "00_provinces_2025_overlay")
 print("written:", ", ".join(p.name for p in written))

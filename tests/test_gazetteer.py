@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import unicodedata
 
+import pandas as pd
 import pytest
 
 from helpers import gazetteer as g
@@ -461,3 +462,16 @@ def test_district_changes_between_the_two_lists():
     assert c.loc["753", ["change", "name_2025"]].tolist() == ["renamed", "Long Đất"]
     assert c.loc["123", "change"] == "type_changed"  # Mộc Châu: huyện → thị xã
     assert "051" not in c.index and "618" not in c.index  # Hoà/Hòa, "H' Drai"/"H'Drai"
+
+
+def test_main_province_2025_largest_share_and_split():
+    cw = pd.DataFrame({"district_code": ["001", "002", "002", "003", "003"],
+                       "province_2025_code": ["01", "04", "08", "10", "06"],
+                       "province_2025_name": ["A", "B", "C", "D", "E"],
+                       "share": [1.0, 0.3, 0.7, 0.5, 0.5]})
+    m = g.main_province_2025(cw)
+    assert m.loc["002", "province_2025_code"] == "08" and m.loc["002", "province_2025_split"]
+    assert m.loc["003", "province_2025_code"] == "06"  # a tie goes to the lower code
+    assert not m.loc["001", "province_2025_split"] and m.loc["001", "province_2025_share"] == 1.0
+    real = g.main_province_2025()
+    assert len(real) == 705 and real["province_2025_code"].notna().all()

@@ -80,6 +80,7 @@ __all__ = [
     "district_changes",
     "district_merges",
     "districts",
+    "main_province_2025",
     "normalize_name",
     "province_2025_of",
     "provinces",
@@ -967,6 +968,29 @@ def _crosswalk_districts() -> pd.DataFrame:
     out["province_2025_name"] = out["province_2025_code"].map(names)
     cols = ["district_code", "province_code", "province_2025_code", "province_2025_name", "share"]
     return out[cols].sort_values(["district_code", "province_2025_code"], ignore_index=True)
+
+
+def main_province_2025(crosswalk: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per pre-2025 district (index ``district_code``): the 2025 province that took the
+    largest share of its communes (ties: the lower code), that share, and whether the
+    district was split across 2025 provinces. Columns province_2025_code,
+    province_2025_name, province_2025_share, province_2025_split.
+
+    ``crosswalk`` defaults to ``crosswalk_2025("district")`` (pass another to test)."""
+    cw = crosswalk_2025("district") if crosswalk is None else crosswalk.copy()
+    cw["district_code"] = cw["district_code"].astype("string")
+    cw["share"] = pd.to_numeric(cw["share"], errors="coerce").fillna(0.0)
+    cw = cw.sort_values(["district_code", "share", "province_2025_code"],
+                        ascending=[True, False, True], kind="stable")
+    n = cw.groupby("district_code")["province_2025_code"].nunique().rename("_n")
+    top = cw.groupby("district_code").head(1).set_index("district_code")
+    out = pd.DataFrame({
+        "province_2025_code": top["province_2025_code"].astype("string"),
+        "province_2025_name": top["province_2025_name"].astype("string"),
+        "province_2025_share": top["share"].astype("Float64"),
+    })
+    out["province_2025_split"] = (n.reindex(out.index).fillna(1) > 1).astype(bool)
+    return out
 
 
 def crosswalk_2025(level: str = "district") -> pd.DataFrame:

@@ -579,25 +579,6 @@ def _attach_count(grid: pd.DataFrame, sel: pd.DataFrame, key: str, std: str,
     return out
 
 
-def _province_2025(crosswalk: pd.DataFrame) -> pd.DataFrame:
-    """Per district: the 2025 province taking the largest share of its communes, the share,
-    and whether the district was split across 2025 provinces."""
-    cw = crosswalk.copy()
-    cw["district_code"] = cw["district_code"].astype("string")
-    cw["share"] = pd.to_numeric(cw["share"], errors="coerce").fillna(0.0)
-    cw = cw.sort_values(["district_code", "share", "province_2025_code"],
-                        ascending=[True, False, True], kind="stable")
-    n = cw.groupby("district_code")["province_2025_code"].nunique().rename("_n")
-    top = cw.groupby("district_code").head(1).set_index("district_code")
-    out = pd.DataFrame({
-        "province_2025_code": top["province_2025_code"].astype("string"),
-        "province_2025_name": top["province_2025_name"].astype("string"),
-        "province_2025_share": top["share"].astype("Float64"),
-    })
-    out["province_2025_split"] = (n.reindex(out.index).fillna(1) > 1).astype(bool)
-    return out
-
-
 def _load_gazetteer_frames(districts, crosswalk, merges, communes):
     from helpers import gazetteer  # the reference layer; imported late so tests can inject
 
@@ -686,7 +667,9 @@ def district_panel(
         units["merged_into"] = units["district_code"].map(mm["new_district_code"]).astype("string")
     else:
         units["merged_into"] = pd.array([pd.NA] * len(units), dtype="string")
-    p25 = _province_2025(crosswalk)
+    from helpers import gazetteer
+
+    p25 = gazetteer.main_province_2025(crosswalk)
     units = units.join(p25, on="district_code")
     units["province_2025_split"] = units["province_2025_split"].fillna(False).astype(bool)
 
