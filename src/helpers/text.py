@@ -56,6 +56,15 @@ _LOOKALIKE = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\
                             "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": " ",
                             "\t": " ", "\u2013": "-", "\u2014": "-", "\u2212": "-",
                             "\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+# the same one-for-one map as a character class: a regex scan skips the (common) runs of
+# ordinary letters much faster than ``str.translate`` walks every character
+_LOOKALIKE_CHARS = {chr(k): v for k, v in _LOOKALIKE.items()}
+_LOOKALIKE_RE = re.compile("[" + re.escape("".join(_LOOKALIKE_CHARS)) + "]")
+
+
+def _fix_lookalikes(text: str) -> str:
+    """``text.translate(_LOOKALIKE)``, faster on long texts with few look-alikes."""
+    return _LOOKALIKE_RE.sub(lambda m: _LOOKALIKE_CHARS[m.group()], text)
 
 
 def normalize_same_length(text: str, tones: bool = True) -> str:
@@ -65,7 +74,7 @@ def normalize_same_length(text: str, tones: bool = True) -> str:
     carry over.  ``tones=False`` keeps the writer's tone placement (names are stored as
     written; comparisons go through ``fold``).
     """
-    out = text.translate(_LOOKALIKE)
+    out = _fix_lookalikes(text)
     if tones:
         out = _TONE_RE.sub(lambda m: _TONE_PAIRS[m.group(1)], out)
     assert len(out) == len(text)
@@ -307,7 +316,15 @@ def _viet_share(text: str) -> float:
 def _looks_vietnamese(text: str) -> bool:
     sample = text[:1500]
     return _viet_share(sample) > 0.04 and _VIET_ONLY_RE.search(sample.lower()) is not None and \
-        len(_COMMON_WORDS.findall(sample)) >= 2
+        _has_common_words(sample, 2)
+
+
+def _has_common_words(text: str, n: int) -> bool:
+    """At least ``n`` common Vietnamese words (stops scanning at the ``n``-th)."""
+    for i, _ in enumerate(_COMMON_WORDS.finditer(text), 1):
+        if i >= n:
+            return True
+    return False
 
 
 def _undo_mojibake(text: str) -> str | None:
