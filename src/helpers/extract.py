@@ -53,6 +53,23 @@ __all__ = [
 NTM_YEARS = (2000, 2100)
 MAX_BYTES = 300_000  # longer documents are cut (and reported): reports are a few kB
 
+# Inline patterns, compiled once: ``re.search(p, s)`` goes through two Python-level calls
+# and a cache look-up per call, a measurable share of the per-sentence cost here.
+_compiled = lru_cache(maxsize=None)(re.compile)
+
+
+def _search(pattern: str, string: str, flags: int = 0) -> re.Match | None:
+    return _compiled(pattern, flags).search(string)
+
+
+def _match(pattern: str, string: str, flags: int = 0) -> re.Match | None:
+    return _compiled(pattern, flags).match(string)
+
+
+def _fullmatch(pattern: str, string: str, flags: int = 0) -> re.Match | None:
+    return _compiled(pattern, flags).fullmatch(string)
+
+
 # ---------------------------------------------------------------- lexicon
 
 _UP = "A-ZÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯẠ-ỸÐ"
@@ -148,9 +165,10 @@ def _std_of(text: str) -> str | None:
     return _std_word(m.group(0))
 
 
+@lru_cache(maxsize=1024)  # a handful of distinct spellings ("NTM", "nông thôn mới nâng cao"...)
 def _std_word(word: str) -> str:
     w = word.lower()
-    if "nâng cao" in w or "ntmnc" in w or re.search(r"ntm\s+nc", w):
+    if "nâng cao" in w or "ntmnc" in w or _search(r"ntm\s+nc", w):
         return "ntm_advanced"
     if "kiểu mẫu" in w or "mẫu" in w or "ntmkm" in w:
         return "ntm_model"
@@ -261,7 +279,7 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
     head = work[:600]
     # a leading publication line in the page ("11/10/2021", "08/05/2024 - 10:10", "Đăng lúc: 27/03/2024")
     if ctx.published is None:
-        m = re.search(r"(?m)^\s*(?:Đăng lúc:\s*|Ngày đăng:\s*)?(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\b", head)
+        m = _search(r"(?m)^\s*(?:Đăng lúc:\s*|Ngày đăng:\s*)?(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\b", head)
         if m:
             ctx.published = f"{int(m.group(3)):04d}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
         elif isinstance(pub, str):
@@ -272,7 +290,7 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
     spans = spans if spans is not None else T.sentence_spans(work)
     body = [work[a:b] for a, b in spans[:8]]
     for sent in body[:6]:
-        m = re.match(r"\s*(?:\(\w+\)\s*-\s*)?(?:Sáng|Chiều|Tối|Trưa|Ngày|Hôm nay|Sáng nay|Chiều nay)\s*(?:ngày\s*|nay\s*)?(\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*(?:19|20)\d\d)?)", sent, re.I)
+        m = _match(r"\s*(?:\(\w+\)\s*-\s*)?(?:Sáng|Chiều|Tối|Trưa|Ngày|Hôm nay|Sáng nay|Chiều nay)\s*(?:ngày\s*|nay\s*)?(\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*(?:19|20)\d\d)?)", sent, re.I)
         if m:
             iso = T.parse_date("ngày " + m.group(1).replace(" ", ""), ctx.pub_year)
             if iso:
@@ -296,10 +314,10 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
     dcount: Counter[str] = Counter()
     for m in _DIST_INLINE.finditer(text_for_topic):
         key = _match_prefix(m.group(1), dists)
-        if key and key not in provs and not re.search(r"(?:Ủy ban nhân dân|UBND)\s*$", text_for_topic[max(0, m.start() - 20):m.start()]):
+        if key and key not in provs and not _search(r"(?:Ủy ban nhân dân|UBND)\s*$", text_for_topic[max(0, m.start() - 20):m.start()]):
             dcount[key] += 3 if m.start() < len(ctx.title) else 1
     # title "Tân Trụ tập trung..." / "Phù Cát (Bình Định): ..." names a district without its type word
-    tm = re.match(rf"\s*(?:Huyện\s+)?({_NAME})", ctx.title)
+    tm = _match(rf"\s*(?:Huyện\s+)?({_NAME})", ctx.title)
     if tm:
         key = _match_prefix(tm.group(1), dists)
         if key and key not in provs and not any(k == key for k in provs):
@@ -320,7 +338,7 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
             ctx.district, ctx.district_code = cands[0][0], cands[0][1]
             if ctx.province is None or ctx.province_code != cands[0][3]:
                 ctx.province, ctx.province_code = cands[0][2], cands[0][3]
-    national = re.search(r"cả nước|toàn quốc|trung ương|Bộ Nông nghiệp|Thủ tướng", ctx.title + " " + " ".join(body[:3]), re.I)
+    national = _search(r"cả nước|toàn quốc|trung ương|Bộ Nông nghiệp|Thủ tướng", ctx.title + " " + " ".join(body[:3]), re.I)
     if ctx.district is None and ctx.province is None and not national:
         # a local government portal names its place in its host: <district>.<province>.gov.vn
         host = _portal_place(ctx.url)
@@ -343,14 +361,14 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
                 ctx.province, ctx.province_code = c.province_name, c.province_code
     if ctx.district is None:
         # a district the gazetteer does not know, named in the title ("Huyện X ..."): keep the name
-        tm = re.search(rf"(?:^|\s)(?:[Hh]uyện|[Tt]hị xã)\s+({_NAME})", ctx.title)
+        tm = _search(rf"(?:^|\s)(?:[Hh]uyện|[Tt]hị xã)\s+({_NAME})", ctx.title)
         if tm and T.fold(tm.group(1)) not in provs:
             ctx.district = tm.group(1)
     if ctx.district is not None:
         ctx.scope = "district"
     elif ctx.province is not None:
         ctx.scope = "province"
-    if ctx.scope != "country" and re.search(r"cả nước|toàn quốc", ctx.title, re.I):
+    if ctx.scope != "country" and _search(r"cả nước|toàn quốc", ctx.title, re.I):
         ctx.scope = "country"
     return ctx
 
@@ -375,7 +393,7 @@ def _portal_index() -> tuple[dict[str, tuple[str, str]], dict[tuple[str, str], t
 def _portal_place(url: str | None) -> tuple[str, str, str | None, str | None] | None:
     """(province, code, district, code) of a ``*.gov.vn`` portal URL, e.g. a district
     portal ``https://<district>.<province>.gov.vn/...``; None when the host names none."""
-    m = re.match(r"https?://(?:www\.)?([a-z0-9.-]+)\.gov\.vn(?:[:/]|$)", url or "", re.I)
+    m = _match(r"https?://(?:www\.)?([a-z0-9.-]+)\.gov\.vn(?:[:/]|$)", url or "", re.I)
     if not m:
         return None
     labels = m.group(1).lower().split(".")
@@ -400,7 +418,7 @@ def _match_prefix(name: str, index: dict) -> str | None:
 
 
 def _partial_iso(value: str) -> str | None:
-    m = re.match(r"\s*((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?", value)
+    m = _match(r"\s*((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?", value)
     if m:
         return "-".join(g for g in m.groups() if g)
     return T.parse_date(value)
@@ -453,7 +471,7 @@ def _parse_list(s: str, pos: int, end: int, first_type: str | None = None) -> tu
             pending = []
             pos = m.end()
             continue
-        m = re.match(r"\s*\(", s[pos:end])
+        m = _match(r"\s*\(", s[pos:end])
         if m and not items:
             pos += m.end()
             continue
@@ -472,12 +490,12 @@ def _parse_list(s: str, pos: int, end: int, first_type: str | None = None) -> tu
             items.append([name, None])
             pending.append(len(items) - 1)
             pos = m.end()
-            q = re.match(rf"\s+(?i:xã|phường)\s+{_NAME}", s[pos:end])
+            q = _match(rf"\s+(?i:xã|phường)\s+{_NAME}", s[pos:end])
             if q and first_type in ("village",):
                 pos += q.end()
             continue
-        if re.match(r"\s*\)", s[pos:end]):
-            pos += re.match(r"\s*\)", s[pos:end]).end()
+        if _match(r"\s*\)", s[pos:end]):
+            pos += _match(r"\s*\)", s[pos:end]).end()
             continue
         break
     return [(n, d) for n, d in items], pos
@@ -518,50 +536,50 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             continue
         noun = m.group(4).lower()
         after = s[m.end():m.end() + 3]
-        if re.match(r"\s*(?:/|tiêu chí)", after) or _NOT_RECORD.match(s[m.end():m.end() + 12]):
+        if _match(r"\s*(?:/|tiêu chí)", after) or _NOT_RECORD.match(s[m.end():m.end() + 12]):
             continue
         pre = s[max(lo, m.start() - 25):m.start()].lower()
-        stock_is = re.search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,120}\blà\s*$", s[max(lo, m.start() - 140):m.start()].lower())
-        if not stock_is and re.search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|(?<!đối )với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre):
+        stock_is = _search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,120}\blà\s*$", s[max(lo, m.start() - 140):m.start()].lower())
+        if not stock_is and _search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|(?<!đối )với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre):
             continue
-        if re.match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\S+\s+){0,6}(?:kể trên|nói trên)|\s*(?:\w+\s+){0,2}này\b", s[m.end():m.end() + 40]) and not (
-                noun == "địa phương" or re.search(r"hoàn thành nhiệm vụ", s[m.end():m.end() + 80])):
+        if _match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\S+\s+){0,6}(?:kể trên|nói trên)|\s*(?:\w+\s+){0,2}này\b", s[m.end():m.end() + 40]) and not (
+                noun == "địa phương" or _search(r"hoàn thành nhiệm vụ", s[m.end():m.end() + 80])):
             continue
         before_num = s[max(lo, m.start() - 12):m.start()]
-        if re.search(r"\d\s*[-–]\s*$|tăng\s*$|giảm\s*$", before_num):
+        if _search(r"\d\s*[-–]\s*$|tăng\s*$|giảm\s*$", before_num):
             continue
         word = m.group(2).lower()
         count = T.parse_number(word)
         if count is None or isinstance(count, float):
             continue
-        if word == "năm" and not re.match(r"\s*(?:xã|huyện)", s[m.end(2):m.end(2) + 5]):
+        if word == "năm" and not _match(r"\s*(?:xã|huyện)", s[m.end(2):m.end(2) + 5]):
             continue
         total = int(m.group(3).replace(".", "")) if m.group(3) else None
         unit = _noun_unit(noun)
         g = Group(m.start(), m.end(), unit=unit, count=int(count), total=total, counted_noun=noun)
         if m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "tối thiểu", "từ"):
             g.qualifier = "at_least"
-        if re.match(r"\s*[-–]\s*\d", s[m.end(2) + (len(m.group(3)) + 1 if m.group(3) else 0):][:4]) or re.search(r"\d\s*[-–]\s*\d+\s+\w+$", m.group(0)):
+        if _match(r"\s*[-–]\s*\d", s[m.end(2) + (len(m.group(3)) + 1 if m.group(3) else 0):][:4]) or _search(r"\d\s*[-–]\s*\d+\s+\w+$", m.group(0)):
             g.qualifier = "at_least"
         if m.group(1) and m.group(1).lower() in ("khoảng", "gần"):
             g.qualifier = "exact"
-        if re.search(r"(?:thêm|công nhận|công nhận thêm|bỏ phiếu|quyết định|công bố)\s*$", pre) or \
-                re.search(r"riêng (?:trong )?năm \d{4},?\s*(?:đã\s+)?có\s*$", s[max(0, m.start() - 30):m.start()].lower()) or re.match(r"\s*(?:\w+\s+){0,2}(?:vừa|mới) được", s[m.end():m.end() + 25]):
+        if _search(r"(?:thêm|công nhận|công nhận thêm|bỏ phiếu|quyết định|công bố)\s*$", pre) or \
+                _search(r"riêng (?:trong )?năm \d{4},?\s*(?:đã\s+)?có\s*$", s[max(0, m.start() - 30):m.start()].lower()) or _match(r"\s*(?:\w+\s+){0,2}(?:vừa|mới) được", s[m.end():m.end() + 25]):
             g.new = True
-        elif not re.search(r"(?:có|tổng số|đã có|nâng tổng số[^,;]*)\s*$", pre) and \
-                re.match(r"\s*(?:\([^)]*\)\s*)?(?:vừa\s+được|được\s+(?:UBND|Ủy ban|Uỷ ban|Chủ tịch|Thủ tướng))\s+(?:\S+\s+){0,5}?công nhận", s[m.end():m.end() + 60]) and \
-                not re.search(r"\bcó\b", s[lo:m.start()]):
+        elif not _search(r"(?:có|tổng số|đã có|nâng tổng số[^,;]*)\s*$", pre) and \
+                _match(r"\s*(?:\([^)]*\)\s*)?(?:vừa\s+được|được\s+(?:UBND|Ủy ban|Uỷ ban|Chủ tịch|Thủ tướng))\s+(?:\S+\s+){0,5}?công nhận", s[m.end():m.end() + 60]) and \
+                not _search(r"\bcó\b", s[lo:m.start()]):
             g.new = True
         prev = groups[-1] if groups else None
         if prev is not None and prev.new and prev.count is not None and m.start() - prev.end < 70 and \
-                not re.search(r"\b(?:có|nâng tổng|đến nay|như vậy)\b", s[prev.end:m.start()]):
+                not _search(r"\b(?:có|nâng tổng|đến nay|như vậy)\b", s[prev.end:m.start()]):
             g.new = True
         if not groups and lo > 0 and state_new_hint(s, lo):
             g.new = True
         g.org = _is_org(s, m.start())
         # names right after the count, after "gồm/là", or in parentheses
         pos = m.end()
-        mm = re.match(r"\s*(?:điểm|NTM|còn lại|trên địa bàn|trong đó|được chọn)?\s*(?:\(\s*|:\s*|gồm:?\s*|là:?\s*|,?\s*gồm:?\s*)?", s[pos:hi])
+        mm = _match(r"\s*(?:điểm|NTM|còn lại|trên địa bàn|trong đó|được chọn)?\s*(?:\(\s*|:\s*|gồm:?\s*|là:?\s*|,?\s*gồm:?\s*)?", s[pos:hi])
         p2 = pos + (mm.end() if mm else 0)
         names, endp = _parse_list(s, p2, len(s), unit)
         if names and (s[pos:p2].strip() or _starts_name(s, pos)):
@@ -569,21 +587,21 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         else:
             # list after the predicate: "4 xã đạt chuẩn NTM gồm: A, B"; "có 3 xã ... là A, B và C"
             tail = s[m.end():hi]
-            gm = re.search(r"(?:gồm|bao gồm|là|đó là|như|:)\s*:?\s*[-–•(]?\s*(?=(?:xã|thôn|huyện|[%s]))" % _UP, tail[:260])
-            stop = re.search(r"\d+\s*(?:/\d+\s*)?(?:xã|huyện|thôn)\b", tail[:gm.start()] if gm else "")
+            gm = _search(r"(?:gồm|bao gồm|là|đó là|như|:)\s*:?\s*[-–•(]?\s*(?=(?:xã|thôn|huyện|[%s]))" % _UP, tail[:260])
+            stop = _search(r"\d+\s*(?:/\d+\s*)?(?:xã|huyện|thôn)\b", tail[:gm.start()] if gm else "")
             if gm and not stop:
                 names, endp = _parse_list(s, m.end() + gm.end(), len(s), unit)
                 if names:
                     g.names = names
                     g.end = endp
             else:
-                pm = re.search(r"\(\s*(?=[%s]|khu |thôn |xã |ấp |bản )" % _UP, tail[:120])
-                if pm and not re.search(r"\d+\s*(?:xã|huyện)", tail[:pm.start()]) and (re.search(r"đạt|công nhận", tail[:pm.start()]) or re.fullmatch(r"\s*(?:điểm\s*)?" + STD_RE.pattern + r"?\s*", tail[:pm.start()], re.I)):
+                pm = _search(r"\(\s*(?=[%s]|khu |thôn |xã |ấp |bản )" % _UP, tail[:120])
+                if pm and not _search(r"\d+\s*(?:xã|huyện)", tail[:pm.start()]) and (_search(r"đạt|công nhận", tail[:pm.start()]) or _fullmatch(r"\s*(?:điểm\s*)?" + STD_RE.pattern + r"?\s*", tail[:pm.start()], re.I)):
                     names, endp = _parse_list(s, m.end() + pm.end(), len(s), unit)
                     if names and len(names) <= (g.count or 0):
                         g.names = names
                         g.end = max(g.end, endp)
-        g.pilot = bool(re.match(r"\s*điểm\b", s[m.end():m.end() + 8]))
+        g.pilot = bool(_match(r"\s*điểm\b", s[m.end():m.end() + 8]))
         if noun == "địa phương":
             if not g.names:
                 continue
@@ -621,9 +639,9 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         names, endp = _parse_list(s, m.start(), len(s), unit)
         if not names:
             continue
-        if unit in ("district", "province") and len(names) > 1 and not re.search(r"các\s*$", pre):
+        if unit in ("district", "province") and len(names) > 1 and not _search(r"các\s*$", pre):
             names = names[:1]
-        if unit == "commune" and len(names) > 1 and not re.search(r"các\s*$", pre):
+        if unit == "commune" and len(names) > 1 and not _search(r"các\s*$", pre):
             # "xã A, huyện B" already handled as qualifier; "xã A, B và C" is a list
             pass
         g = Group(m.start(), endp, unit=unit, names=names)
@@ -641,12 +659,12 @@ def state_new_hint(s: str, lo: int) -> bool:
     if last < 0:
         return False
     prev_clause = head[max(0, head.rfind(";", 0, last) + 1):last]
-    return bool(re.search(r"(?:công nhận|bỏ phiếu[^;]{0,30}?công nhận)(?:\s+thêm)?\s+\d+\s+(?:xã|huyện)", prev_clause)) and \
-        bool(re.match(r"\s*\d+\s+(?:xã|huyện|thôn)", s[lo:lo + 12]))
+    return bool(_search(r"(?:công nhận|bỏ phiếu[^;]{0,30}?công nhận)(?:\s+thêm)?\s+\d+\s+(?:xã|huyện)", prev_clause)) and \
+        bool(_match(r"\s*\d+\s+(?:xã|huyện|thôn)", s[lo:lo + 12]))
 
 
 def _starts_name(s: str, pos: int) -> bool:
-    return bool(re.match(rf"\s+(?:{_TYPE}\s+)?[{_UP}]", s[pos:pos + 30]))
+    return bool(_match(rf"\s+(?:{_TYPE}\s+)?[{_UP}]", s[pos:pos + 30]))
 
 
 def _noun_unit(noun: str) -> str:
@@ -719,7 +737,7 @@ def _year_of_month(month: int, ctx: DocContext) -> int:
     year, or the year before when that month is still to come at publication (a report
     of July 2022 on "tháng 9" means September 2021)."""
     pub = ctx.published or ""
-    pub_month = int(pub[5:7]) if re.match(r"\d{4}-\d\d", pub) else None
+    pub_month = int(pub[5:7]) if _match(r"\d{4}-\d\d", pub) else None
     return ctx.pub_year - 1 if pub_month is not None and month > pub_month else ctx.pub_year
 
 
@@ -732,12 +750,12 @@ def _as_of(sent: str, ctx: DocContext) -> str | None:
     m = _AS_OF.search(sent)
     if m:
         raw = next(g for g in m.groups() if g)
-        if re.fullmatch(r"(?:19|20)\d\d", raw):
+        if _fullmatch(r"(?:19|20)\d\d", raw):
             return raw
         if raw.lower().startswith("năm"):
             return raw.split()[-1]
-        iso = T.parse_date(("ngày " if re.fullmatch(r"\d{1,2}[/-]\d{1,2}", raw) else "") + raw, ctx.pub_year)
-        if iso is None and re.fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{4}", raw):
+        iso = T.parse_date(("ngày " if _fullmatch(r"\d{1,2}[/-]\d{1,2}", raw) else "") + raw, ctx.pub_year)
+        if iso is None and _fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{4}", raw):
             iso = T.parse_date(raw)
         if iso:
             return iso
@@ -807,7 +825,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
                 state["container"] = (sentence, unit, name)
             return unit, name
     if state is not None and state.get("container") and state["container"][0] != sentence and \
-            re.match(r"\s*(?:Có|Trong đó|Ngoài ra|Số xã)\b", sentence) and state.get("container_idx_ok"):
+            _match(r"\s*(?:Có|Trong đó|Ngoài ra|Số xã)\b", sentence) and state.get("container_idx_ok"):
         _s, unit, name = state["container"]
         order = ["village", "commune", "district", "province", "country"]
         if order.index(unit) > order.index(counted_unit):
@@ -863,7 +881,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
     clauses = _split_clauses(s, sent.start)
     state["covered"] = []
     sent_year_head = None
-    hm = re.match(r"\s*(?:Dự kiến|Trong|Đến|Tính đến|Năm)?\s*(?:hết\s+)?năm\s+((?:19|20)\d\d)", s, re.I)
+    hm = _match(r"\s*(?:Dự kiến|Trong|Đến|Tính đến|Năm)?\s*(?:hết\s+)?năm\s+((?:19|20)\d\d)", s, re.I)
     if hm:
         sent_year_head = int(hm.group(1))
     for ci, (a, b) in enumerate(clauses):
@@ -871,7 +889,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         covered = state.setdefault("covered", [])
         groups = _groups(s, a, b, covered)
         covered.extend((g.start, g.end) for g in groups if g.end > b)
-        if re.search(r"100\s*%\s*(?:số\s+)?(?:xã|huyện|đơn vị)", clause) and not re.search(r"hoàn thành nhiệm vụ|đề nghị công nhận|hồ sơ", clause):
+        if _search(r"100\s*%\s*(?:số\s+)?(?:xã|huyện|đơn vị)", clause) and not _search(r"hoàn thành nhiệm vụ|đề nghị công nhận|hồ sơ", clause):
             groups = [g for g in groups if not g.names]
         std_c = _std_of(clause)
         # ---------- criteria / indicators
@@ -885,7 +903,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 continue
             if any(cs <= g.end + 60 and g.start < cs for cs, _ in crit_spans):
                 # the group is the subject of a criteria figure ("03 xã ... đạt 15/19 tiêu chí")
-                if not re.search(r"đạt chuẩn|công nhận", s[g.start:b]):
+                if not _search(r"đạt chuẩn|công nhận", s[g.start:b]):
                     continue
             if g.end > b:
                 nxt_semi = s.find(";", g.end)
@@ -899,30 +917,30 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             local_std = local_std or _std_near(s, g, a, b) or std_c or sent_std
             pred_t = _RECOG_STRICT.search(tail[:160])
             pred = pred_t or _RECOG_STRICT.search(before[-60:]) or _RECOG_STRICT.search(s[g.start:g.end])
-            if g.names and g.count is None and re.search(r"(?:\(|trong|của|thuộc|tại|ở|với)(?:\s+các)?\s*$", before[-14:], re.I):
+            if g.names and g.count is None and _search(r"(?:\(|trong|của|thuộc|tại|ở|với)(?:\s+các)?\s*$", before[-14:], re.I):
                 continue
             if not pred and not g.pilot:
-                if not (g.count is not None and re.search(r"^\s*(?:\(|,|số)?[^;]{0,60}?\b(?:NTM|nông thôn mới)", tail) and not re.search(r"thực hiện|xây dựng|triển khai|đăng ký|chưa", tail[:60])):
+                if not (g.count is not None and _search(r"^\s*(?:\(|,|số)?[^;]{0,60}?\b(?:NTM|nông thôn mới)", tail) and not _search(r"thực hiện|xây dựng|triển khai|đăng ký|chưa", tail[:60])):
                     continue
-            if g.names and g.count is None and (re.match(r"\s*(?:[,:]\s*)?(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
+            if g.names and g.count is None and (_match(r"\s*(?:[,:]\s*)?(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
                                                  any(h.start >= g.end and h.start < g.end + (pred_t.start() if pred_t else 0)
-                                                     and not re.search(r"(?:của|thuộc|trong|tại|ở)\s*$", s[max(0, h.start - 8):h.start])
+                                                     and not _search(r"(?:của|thuộc|trong|tại|ở)\s*$", s[max(0, h.start - 8):h.start])
                                                      for h in groups if h is not g)):
                 continue
             if g.names and g.count is None and not g.pilot and not g.from_count:
-                near_pred = pred_t is not None and (pred_t.start() < 45 or re.match(r"\s*(?:\([^)]*\)\s*)?(?:là|cũng|đã|vừa|được|chính thức|trở thành|đang)\b", tail) is not None) and not re.match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
-                if (re.match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức|xét|đề nghị)\b", tail) and not re.search(r"lễ (?:công bố|đón)", tail[:60])) or \
-                        re.match(r"\s*(?:đã\s+|vừa\s+)?công nhận\s+(?:thêm\s+)?\d", tail):
+                near_pred = pred_t is not None and (pred_t.start() < 45 or _match(r"\s*(?:\([^)]*\)\s*)?(?:là|cũng|đã|vừa|được|chính thức|trở thành|đang)\b", tail) is not None) and not _match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
+                if (_match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức|xét|đề nghị)\b", tail) and not _search(r"lễ (?:công bố|đón)", tail[:60])) or \
+                        _match(r"\s*(?:đã\s+|vừa\s+)?công nhận\s+(?:thêm\s+)?\d", tail):
                     continue
-                verb_before = re.search(r"(?:công nhận|đưa|hỗ trợ|xây dựng|thẩm định|bỏ phiếu|đề nghị)[^,;]{0,25}$", before)
+                verb_before = _search(r"(?:công nhận|đưa|hỗ trợ|xây dựng|thẩm định|bỏ phiếu|đề nghị)[^,;]{0,25}$", before)
                 if g.listed and _RECOG_STRICT.search(before):
                     verb_before = True
                 if not (near_pred or verb_before):
                     continue
-            if re.match(r"\s*(?:chưa|không)\s+(?:đạt|được)", tail) or re.search(r"(?:còn|chưa đạt|dưới)\s*$", before[-12:]):
+            if _match(r"\s*(?:chưa|không)\s+(?:đạt|được)", tail) or _search(r"(?:còn|chưa đạt|dưới)\s*$", before[-12:]):
                 continue
-            if re.match(r"\s*(?:\([^)]*\)\s*)?(?:đạt|đều đạt|hoàn thành)\s+(?:từ\s+)?\d", tail) and not (
-                    g.total is not None and re.search(r"công nhận|đạt chuẩn", tail)):
+            if _match(r"\s*(?:\([^)]*\)\s*)?(?:đạt|đều đạt|hoàn thành)\s+(?:từ\s+)?\d", tail) and not (
+                    g.total is not None and _search(r"công nhận|đạt chuẩn", tail)):
                 continue
             if local_std is None:
                 continue
@@ -938,11 +956,11 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 nxt_g = min((h.start for h in groups if h.start > g.end), default=b)
                 pend = max(pend, nxt_g - a)
             mod = _modality(clause[:pend], head)
-            if ci > 0 and re.match(r"\s*(?:nâng tổng|đưa tổng|trong đó)", clause) and state.get("clause_mod") in ("target", "expected"):
+            if ci > 0 and _match(r"\s*(?:nâng tổng|đưa tổng|trong đó)", clause) and state.get("clause_mod") in ("target", "expected"):
                 mod = state["clause_mod"]
-            if g.count is not None and not g.names and mod == "expected" and not re.search(r"dự kiến|sẽ|đề nghị", clause[:pend] + head, re.I):
+            if g.count is not None and not g.names and mod == "expected" and not _search(r"dự kiến|sẽ|đề nghị", clause[:pend] + head, re.I):
                 mod = "actual"
-            if re.search(r"trong kế hoạch|theo kế hoạch", clause) and mod == "target" and not _TARGET.search(re.sub(r"(?:trong|theo) kế hoạch", "", clause + " " + head)):
+            if _search(r"trong kế hoạch|theo kế hoạch", clause) and mod == "target" and not _TARGET.search(re.sub(r"(?:trong|theo) kế hoạch", "", clause + " " + head)):
                 mod = "actual"
             year = _year_of(clause, ctx.pub_year) or (sent_year_head if ci == 0 or sent_year_head else None)
             if g.names:
@@ -953,7 +971,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if g.names:
                 for name, dist in g.names:
                     unit = g.unit or "commune"
-                    if unit == "district" and re.search(r"thị xã|thành phố|TP|TX", s[max(a, g.start - 2):g.start + 12]):
+                    if unit == "district" and _search(r"thị xã|thành phố|TP|TX", s[max(a, g.start - 2):g.start + 12]):
                         pass
                     _emit(records, ctx, sent, "recognized_named", unit=unit, place=T.normalize_name_text(name),
                           district=dist, standard=local_std, measure="recognized", modality=mod,
@@ -966,14 +984,14 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 continue
             if g.count is None:
                 continue
-            raise_total = re.search(r"nâng tổng số|tổng số", before[-80:]) is not None
+            raise_total = _search(r"nâng tổng số|tổng số", before[-80:]) is not None
             if g.new and not raise_total:
                 _emit(records, ctx, sent, "recognized_count", unit=g.unit or "commune", place=None,
                       standard=local_std, measure="recognized", modality=mod, year=year, as_of=as_of,
                       _count=g.count)
                 records[-1]["_count"] = g.count
                 continue
-            if re.search(r"thêm\s*$", before[-8:]) and not raise_total:
+            if _search(r"thêm\s*$", before[-8:]) and not raise_total:
                 _emit(records, ctx, sent, "recognized_count", unit=g.unit or "commune", place=None,
                       standard=local_std, measure="recognized", modality=mod, year=year, as_of=as_of)
                 records[-1]["_count"] = g.count
@@ -984,7 +1002,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                            "exhortation for every unit (mỗi/mọi/từng ... ít nhất), not a count")
                 continue
             cu, cn = _container(s[:g.start], s, ctx, g.unit or "commune", state)
-            if cu == "country" and ctx.scope != "country" and not re.search(r"cả nước|toàn quốc", s, re.I):
+            if cu == "country" and ctx.scope != "country" and not _search(r"cả nước|toàn quốc", s, re.I):
                 # an unnamed count on a district/province document is that unit's, not the country's
                 cu, cn = (("district", ctx.district) if ctx.scope == "district" and g.unit in ("commune", "village")
                           else ("province", ctx.province))
@@ -994,7 +1012,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         state["clause_mod"] = _modality(clause, head)
         _remember_list(groups, state, sent.idx)
         # ---------- "nhiều xã ... rớt chuẩn": unnamed communes that lost the standard
-        lm = re.search(r"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b[^;]{0,80}?(?:rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi)", clause, re.I)
+        lm = _search(r"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b[^;]{0,80}?(?:rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi)", clause, re.I)
         if lm:
             _emit(records, ctx, sent, "lost_unnamed", unit=_UNIT_WORDS[lm.group(1).lower()], place=None,
                   standard=_std_of(clause[lm.start():]) or std_c or sent_std or "ntm", measure="recognized",
@@ -1007,14 +1025,17 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
 
 
 def _remember_std(s: str, state: dict) -> None:
+    low = s.lower()
+    if not any(k in low for k in _STD_KEYS):  # STD_RE needs one of these (as in _std_of)
+        return
     for m in STD_RE.finditer(s):
-        kind = "village" if re.search(r"(?:thôn|khu dân cư|bản|vườn)[^,;]{0,25}$", s[max(0, m.start() - 30):m.start()]) else "other"
+        kind = "village" if _search(r"(?:thôn|khu dân cư|bản|vườn)[^,;]{0,25}$", s[max(0, m.start() - 30):m.start()]) else "other"
         state["std_" + kind] = _std_word(m.group(0))
         state["std"] = _std_word(m.group(0))
 
 
 def _is_village_ctx(s: str, a: int, pos: int) -> bool:
-    return bool(re.search(r"\b(?:thôn|khu dân cư|bản)\b", s[a:pos]))
+    return bool(_search(r"\b(?:thôn|khu dân cư|bản)\b", s[a:pos]))
 
 
 def _std_near(s: str, g: Group, a: int, b: int) -> str | None:
@@ -1030,8 +1051,8 @@ def _std_near(s: str, g: Group, a: int, b: int) -> str | None:
 
 
 def _stock_subject(before: str, ctx: DocContext) -> bool:
-    return bool(re.search(r"(?:có|hiện có|đã có|đến nay có|toàn tỉnh có)\s*$", before.strip()[-25:] + " ")) or \
-        bool(re.search(r"\bcó\s*$", before.strip()))
+    return bool(_search(r"(?:có|hiện có|đã có|đến nay có|toàn tỉnh có)\s*$", before.strip()[-25:] + " ")) or \
+        bool(_search(r"\bcó\s*$", before.strip()))
 
 
 def _remember_list(groups: list[Group], state: dict, idx: int = -1) -> None:
@@ -1047,7 +1068,7 @@ def _remember(s: str, state: dict) -> None:
         typ = m.group(0).split()[0].lower()
         if typ in ("xã", "phường"):
             state["commune"] = m.group(1)
-        elif typ in ("huyện", "thị") and not re.search(r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s*$", s[max(0, m.start() - 20):m.start()]):
+        elif typ in ("huyện", "thị") and not _search(r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s*$", s[max(0, m.start() - 20):m.start()]):
             state["district"] = m.group(1)
         elif typ in ("thôn", "bản", "ấp"):
             state["village"] = m.group(1)
@@ -1064,45 +1085,45 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
     before = s[a:m.start()]
     after = s[m.end():m.end() + 30]
     bl = before.lower()
-    if re.match(r"\s*/\s*(?:xã|huyện)|\s*(?:số|thứ)\b|\s*(?:chưa đạt|còn lại|không đạt)|\s*,?\s*tăng", after.lower()):
+    if _match(r"\s*/\s*(?:xã|huyện)|\s*(?:số|thứ)\b|\s*(?:chưa đạt|còn lại|không đạt)|\s*,?\s*tăng", after.lower()):
         return
-    if re.search(r"(?:bình quân|trung bình|tăng|giảm|dưới|còn|thêm|mỗi|tổng số|tăng thêm|tối thiểu)\s*(?:\w+\s*){0,3}$", bl[-40:]) and not re.search(r"đạt\s*$", bl[-6:]):
+    if _search(r"(?:bình quân|trung bình|tăng|giảm|dưới|còn|thêm|mỗi|tổng số|tăng thêm|tối thiểu)\s*(?:\w+\s*){0,3}$", bl[-40:]) and not _search(r"đạt\s*$", bl[-6:]):
         return
-    if re.search(r"bình quân|trung bình", bl[-60:]) and not re.search(r"đạt\s*(?:từ\s*)?$", bl[-10:]):
+    if _search(r"bình quân|trung bình", bl[-60:]) and not _search(r"đạt\s*(?:từ\s*)?$", bl[-10:]):
         return
-    if re.search(r"còn\s*$|dưới\s*$|tăng\s*$|giảm\s*$|\d\s*$", bl[-8:]):
+    if _search(r"còn\s*$|dưới\s*$|tăng\s*$|giảm\s*$|\d\s*$", bl[-8:]):
         return
     if total is not None and (total < achieved or total > 100):
         _note_drop(ctx, sent.start + m.start(), sent.start + m.end(), f"{measure} {achieved}/{total}",
                    "achieved exceeds total" if total < achieved else f"total {total} is not a criteria set (> 100)")
         return
     qualifier = "exact"
-    if m.group(4) or (m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "từ")) or re.match(r"\s*trở lên", after):
+    if m.group(4) or (m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "từ")) or _match(r"\s*trở lên", after):
         qualifier = "at_least"
     after_std = STD_RE.search(s, m.end(), min(b, m.end() + 55))
     std = (_std_word(after_std.group(0)) if after_std else None) or _std_of(s[:m.start()]) \
         or state.get("std_" + ("village" if _is_village_ctx(s, a, m.start()) else "other")) or sent_std or "ntm"
-    if re.search(r"bộ tiêu chí", bl) and _std_of(before):
+    if _search(r"bộ tiêu chí", bl) and _std_of(before):
         std = _std_of(before)
     mod = _modality(clause, head)
-    if mod == "target" and not re.search(r"phấn đấu|quyết tâm|mục tiêu|kế hoạch năm|đến năm|sẽ|cần", s[a:m.end()], re.I):
+    if mod == "target" and not _search(r"phấn đấu|quyết tâm|mục tiêu|kế hoạch năm|đến năm|sẽ|cần", s[a:m.end()], re.I):
         mod = "actual" if not _TARGET.search(head) else mod
-    if mod == "expected" and not re.search(r"dự kiến", s[a:m.end()] + head, re.I):
+    if mod == "expected" and not _search(r"dự kiến", s[a:m.end()] + head, re.I):
         mod = "actual"
     year = _year_of(s[a:b], ctx.pub_year) if mod != "actual" else None
     # subject: the nearest group before the figure in the clause
     subj = [g for g in groups if g.start < m.start() and not g.org and (g.end <= m.start() + 1 or g.count is not None)]
     subj_org = [g for g in groups if g.end <= m.start() + 1]
-    if not subj and re.search(r"các (?:xã|thôn) (?:trên|này|nói trên|kể trên)", bl[-50:]) and state.get("last_names"):
+    if not subj and _search(r"các (?:xã|thôn) (?:trên|này|nói trên|kể trên)", bl[-50:]) and state.get("last_names"):
         for name, dist in state["last_names"]:
             _emit(records, ctx, sent, "criteria_list_anaphora", unit="commune", place=T.normalize_name_text(name),
                   district=dist, standard=std, measure=measure, achieved=achieved, total=total,
                   qualifier=qualifier, modality=mod, year=year, as_of=as_of)
         return
     level = None
-    if re.search(r"tiêu chí (?:huyện|của huyện)|huyện (?:nông thôn mới|NTM)|bộ tiêu chí huyện", s[max(a, m.start() - 80):m.end() + 48], re.I):
+    if _search(r"tiêu chí (?:huyện|của huyện)|huyện (?:nông thôn mới|NTM)|bộ tiêu chí huyện", s[max(a, m.start() - 80):m.end() + 48], re.I):
         level = "district"
-    if subj and re.search(r"\b(?:và|,)\s+huyện\s+(?:đã\s+|cũng\s+)?(?:đạt|hoàn thành)", s[subj[-1].end:m.start()]):
+    if subj and _search(r"\b(?:và|,)\s+huyện\s+(?:đã\s+|cũng\s+)?(?:đạt|hoàn thành)", s[subj[-1].end:m.start()]):
         subj = []
         level = "district"
     if subj:
@@ -1112,7 +1133,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
                 return
             for name, dist in g.names:
                 unit = g.unit or "commune"
-                if unit in ("district",) and level != "district" and re.search(r"xã", s[g.end:m.start()]):
+                if unit in ("district",) and level != "district" and _search(r"xã", s[g.end:m.start()]):
                     continue
                 _emit(records, ctx, sent, "criteria_named", unit=unit, place=T.normalize_name_text(name),
                       district=dist, standard=std, measure=measure, achieved=achieved, total=total,
@@ -1121,12 +1142,12 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         if g.count is not None:
             if achieved > 19 and total is None:
                 return
-            if g.new or re.search(r"thêm\s*$", s[max(a, g.start - 8):g.start]):
+            if g.new or _search(r"thêm\s*$", s[max(a, g.start - 8):g.start]):
                 return
             if g.unit == "commune" and achieved > 19:
                 return
             q = qualifier
-            if re.match(r"\s*(?:\w+\s+){0,2}đạt\s+(?:từ\s+)?\d+\s*[-–]\s*\d+", s[g.end:m.end()]) or re.search(r"từ\s+\d+\s*(?:đến|[-–])", s[g.end:m.end()]):
+            if _match(r"\s*(?:\w+\s+){0,2}đạt\s+(?:từ\s+)?\d+\s*[-–]\s*\d+", s[g.end:m.end()]) or _search(r"từ\s+\d+\s*(?:đến|[-–])", s[g.end:m.end()]):
                 q = "at_least"
             _emit(records, ctx, sent, "criteria_count", unit=g.unit or "commune", place=None,
                   district=ctx.district if ctx.scope == "district" else None, standard=std, measure=measure,
@@ -1134,7 +1155,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
             return
     # anaphora: "xã đã đạt 15/19", "huyện đạt 9/9 tiêu chí", "Bộ tiêu chí huyện ... đạt 6/9"
     near = s[max(a, m.start() - 60):m.start()].lower()
-    if level == "district" or re.search(r"\bhuyện\b", near) and not re.search(r"\bxã\b", near[-25:]):
+    if level == "district" or _search(r"\bhuyện\b", near) and not _search(r"\bxã\b", near[-25:]):
         if achieved > 9 and total is None and measure == "criteria" and achieved not in (9,):
             if achieved > 19:
                 return
@@ -1144,7 +1165,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
                   standard=std, measure=measure, achieved=achieved, total=total, qualifier=qualifier,
                   modality=mod, year=year, as_of=as_of)
         return
-    if re.search(r"\bxã\b", near) or subj_org:
+    if _search(r"\bxã\b", near) or subj_org:
         name = None
         if subj_org and subj_org[-1].names and subj_org[-1].unit == "commune":
             name = subj_org[-1].names[-1][0]
@@ -1169,25 +1190,25 @@ def _subject_recognition(s: str, a: int, b: int, groups: list[Group], clause: st
     """The district the report is about, as the unnamed subject of a (target) recognition."""
     for m in _SUBJ_DISTRICT.finditer(clause):
         pre = clause[max(0, m.start() - 40):m.start()]
-        if re.search(r"Ban [Cc]hỉ đạo|Tổ công tác[^,]*$|thứ\s*\d*\s*$|(?:địa bàn|toàn|của|trong|các|số|xã,)\s*$", pre):
+        if _search(r"Ban [Cc]hỉ đạo|Tổ công tác[^,]*$|thứ\s*\d*\s*$|(?:địa bàn|toàn|của|trong|các|số|xã,)\s*$", pre):
             continue
-        if re.search(r"tiêu chí\s*$", pre) and not re.search(r"hoàn thành các tiêu chí", m.group(0)):
+        if _search(r"tiêu chí\s*$", pre) and not _search(r"hoàn thành các tiêu chí", m.group(0)):
             continue
         after = clause[m.end():m.end() + 20]
-        if re.match(r"\s*\"?\s*(?:nâng cao|NC\b)", after):
+        if _match(r"\s*\"?\s*(?:nâng cao|NC\b)", after):
             std = "ntm_advanced"
-        elif re.match(r"\s*kiểu mẫu", after):
+        elif _match(r"\s*kiểu mẫu", after):
             std = "ntm_model"
         else:
             std = "ntm"
         # a district named right after "huyện" is a named group, handled elsewhere
-        if re.match(rf"(?:huyện|thị xã)\s+[{_UP}]", m.group(0)):
+        if _match(rf"(?:huyện|thị xã)\s+[{_UP}]", m.group(0)):
             continue
         if not ctx.district:
             continue
         mod = _modality(clause, head)
         year = _year_of(clause[m.start():], ctx.pub_year) or _year_of(clause, ctx.pub_year)
-        if mod == "actual" and not re.search(r"công nhận|đạt chuẩn", m.group(0)):
+        if mod == "actual" and not _search(r"công nhận|đạt chuẩn", m.group(0)):
             continue
         _emit(records, ctx, sent, "recognized_district_subject", unit="district", place=ctx.district,
               district=ctx.district, standard=std, measure="recognized", modality=mod, year=year, as_of=as_of)
@@ -1438,7 +1459,7 @@ def _read_meta(path: Path) -> tuple[dict, str | None]:
         return {}, f"sidecar {side.name} is not a JSON object; metadata ignored"
     pub = meta.get("published")
     note = None
-    if pub is not None and (not isinstance(pub, str) or not re.match(r"\s*(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?\b", pub)):
+    if pub is not None and (not isinstance(pub, str) or not _match(r"\s*(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?\b", pub)):
         if isinstance(pub, str) and T.parse_date(pub):
             note = f"sidecar published {pub!r} is not a partial ISO date; read as {T.parse_date(pub)}"
         else:
@@ -1472,11 +1493,13 @@ def extract_path(path: Path | str) -> DocResult:
     if note:
         notes.append(note)
     text = decoded.text
-    if re.search(r"<\s*(?:html|body|div|p|script)\b", text[:2000], re.I):
+    if _search(r"<\s*(?:html|body|div|p|script)\b", text[:2000], re.I):
         text = re.sub(r"<[^>]+>", lambda m: " " * len(m.group(0)), text)
         notes.append("HTML markup found; tags blanked before extraction")
     try:
-        lang = T.detect_language(T.normalize_same_length(text))
+        # detect_language reads the first 1,500 characters; normalising a slightly longer head
+        # (tone fixes look one character ahead) gives the same answer without the whole text
+        lang = T.detect_language(T.normalize_same_length(text[:1600]))
         if lang != "vi":
             return DocResult(doc_id, str(path), [], "skipped",
                              f"not Vietnamese (looks {lang}); no records by rule" + ("; " + "; ".join(notes) if notes else ""))
