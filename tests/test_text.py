@@ -75,6 +75,17 @@ def test_decode_utf8_and_bom():
     assert T.decode_document(b"\xef\xbb\xbf" + SENTENCE.encode("utf-8")).encoding == "utf-8-bom"
 
 
+# French written for this test: accented capitals and guillemets are also TCVN3 byte codes
+FRENCH = ("« Où êtes-vous ? » demanda l’élève. « À l’Île-de-France, près du Château », répondit "
+          "Maître Hélène. Ô surprise : « Ça coûte cher ! » Les communes rurales ont reçu « 15 » dossiers.")
+
+
+def test_decode_valid_utf8_french_is_text_not_legacy():
+    res = T.decode_document(FRENCH.encode("utf-8"))
+    assert (res.text, res.encoding, res.problem) == (FRENCH, "utf-8", None)
+    assert T.detect_language(res.text) == "fr"
+
+
 def test_decode_repairs_mojibake():
     broken = SENTENCE.encode("utf-8").decode("latin-1").encode("utf-8")
     res = T.decode_document(broken)

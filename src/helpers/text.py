@@ -377,6 +377,10 @@ def decode_document(data: bytes) -> DecodeResult:
         if _looks_vietnamese(converted) and not _VNI_HINT.search(converted.replace("ö", "")[:0]):
             if len(_COMMON_WORDS.findall(converted)) >= 3:
                 return DecodeResult(converted, "tcvn3")
+        if encoding != "cp1252" and detect_language(text) in ("en", "fr"):
+            # valid UTF-8 French/English: accented capitals and «» are shared with TCVN3 codes,
+            # but the text is readable as is (the extractor then reports it as not Vietnamese)
+            return DecodeResult(text, encoding)
         if len(_VNI_HINT.findall(text)) > 5:
             return DecodeResult(None, encoding, "legacy VNI encoding detected (not converted: ambiguous)")
         return DecodeResult(None, encoding, "legacy non-Unicode Vietnamese (TCVN3/VNI) that could not be converted with certainty")
