@@ -51,12 +51,10 @@ dropped; :func:`missing_note` gives the sentence a map or table prints about the
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import inspect
 import json
 import os
 import re
-import sqlite3
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -864,26 +862,14 @@ def _commune_districts_2022() -> dict[str, str]:
 
 @cache
 def _package_tables() -> tuple[dict, pd.DataFrame, pd.DataFrame]:
-    spec = importlib.util.find_spec("vietnamadminunits")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
-            "the package vietnamadminunits (PyPI, MIT) is needed to rebuild Quảng Ninh's "
-            "districts from its 2025 communes; install the project's dependencies"
-        )
-    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
-    converter = json.loads((folder / "converter_2025.json").read_text("utf-8"))
-    with sqlite3.connect(f"file:{folder / 'dataset.db'}?mode=ro", uri=True) as con:
-        legacy = pd.read_sql(
-            "select provinceKey, districtKey, wardKey, provinceCode, districtCode, wardCode "
-            "from admin_units_legacy",
-            con,
-        )
-        new = pd.read_sql(
-            "select provinceKey, provinceCode, wardKey, wardCode, wardLat, wardLon "
-            "from admin_units",
-            con,
-        )
-    return converter, legacy.astype(str), new.astype({c: str for c in new.columns[:4]})
+    """The 2025 converter and both unit lists of vietnamadminunits, read by the gazetteer."""
+    from helpers import gazetteer
+
+    legacy = gazetteer._legacy_raw()[
+        ["provinceKey", "districtKey", "wardKey", "provinceCode", "districtCode", "wardCode"]
+    ]
+    new = gazetteer._new_raw()[["provinceKey", "provinceCode", "wardKey", "wardCode", "wardLat", "wardLon"]]
+    return gazetteer._converter(), legacy.astype(str), new.astype({c: str for c in new.columns[:4]})
 
 
 def _commune_links_package(pcode: str) -> pd.DataFrame:

@@ -481,35 +481,38 @@ def _vau_data() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-@cache
-def _legacy_raw() -> pd.DataFrame:
-    """``admin_units_legacy`` of vietnamadminunits: the 2025-03 list, one row per commune."""
-    con = sqlite3.connect(f"file:{_vau_data() / 'dataset.db'}?mode=ro", uri=True)
-    try:
-        df = pd.read_sql("select * from admin_units_legacy", con)
-    finally:
-        con.close()
-    return df
+def _connect() -> sqlite3.Connection:
+    """A read-only connection to the package's sqlite file."""
+    return sqlite3.connect(f"file:{_vau_data() / 'dataset.db'}?mode=ro", uri=True)
 
 
 def _sql(query: str) -> list[tuple]:
-    """Rows of a query on the package's sqlite file (read-only)."""
-    con = sqlite3.connect(f"file:{_vau_data() / 'dataset.db'}?mode=ro", uri=True)
+    """Rows of a query on the package's sqlite file."""
+    con = _connect()
     try:
         return con.execute(query).fetchall()
     finally:
         con.close()
 
 
+def _table(name: str) -> pd.DataFrame:
+    con = _connect()
+    try:
+        return pd.read_sql(f"select * from {name}", con)
+    finally:
+        con.close()
+
+
+@cache
+def _legacy_raw() -> pd.DataFrame:
+    """``admin_units_legacy`` of vietnamadminunits: the 2025-03 list, one row per commune."""
+    return _table("admin_units_legacy")
+
+
 @cache
 def _new_raw() -> pd.DataFrame:
     """``admin_units`` of vietnamadminunits: the 34-province list after 1 July 2025."""
-    con = sqlite3.connect(f"file:{_vau_data() / 'dataset.db'}?mode=ro", uri=True)
-    try:
-        df = pd.read_sql("select * from admin_units", con)
-    finally:
-        con.close()
-    return df
+    return _table("admin_units")
 
 
 @cache
