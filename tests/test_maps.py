@@ -189,6 +189,15 @@ def test_html_is_self_contained(html_map):
     assert "ntm-legend" in text
 
 
+def test_html_is_deterministic(html_map, layer, tmp_path):
+    """folium's random element ids are replaced, so the same map writes the same bytes."""
+    path, _ = html_map
+    again = tmp_path / "again.html"
+    p = tiny_panel(codes_of(layer, "01") + codes_of(layer, "26"))
+    maps.interactive_map(p, "ntm_status", 2025, again, region="red_river_delta")
+    assert again.read_bytes() == path.read_bytes()
+
+
 def test_html_renders_in_headless_chromium(html_map, tmp_path):
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:

@@ -1097,8 +1097,19 @@ def interactive_map(
     out.parent.mkdir(parents=True, exist_ok=True)
     text = m.get_root().render()
     text = _strip_network_refs(text)
-    out.write_text(text, encoding="utf-8")
+    out.write_text(_stable_ids(text), encoding="utf-8")
     return out
+
+
+def _stable_ids(text: str) -> str:
+    """Replace folium's random element ids (32 hex digits) by sequence numbers, in order of
+    first appearance, so that the same map writes the same file."""
+    seen: dict[str, str] = {}
+
+    def number(m: re.Match) -> str:
+        return seen.setdefault(m.group(0), f"{len(seen):032x}")
+
+    return re.sub(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])", number, text)
 
 
 def _provenance_column(column: str) -> str:
