@@ -107,6 +107,21 @@ def test_distributed_cluster_equals_extract_corpus(corpus, expected, tmp_path):
         pd.testing.assert_frame_equal(got, expected.drop(columns=["sentence"]))
 
 
+def test_extract_corpus_runs_on_dask_with_the_same_call(corpus, reference, tmp_path):
+    """``extract_corpus(..., client=ADDRESS)`` is the Dask path and gives the same records."""
+    distributed = pytest.importorskip("distributed")
+    expected, expected_report = reference
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster:
+        report: list = []
+        got = extract_corpus([corpus], client=cluster.scheduler_address, report=report)
+    pd.testing.assert_frame_equal(got, expected)
+    assert {r[0] for r in report} == {r[0] for r in expected_report}
+    local = extract_corpus([corpus], out_dir=tmp_path / "parts", processes=1)
+    pd.testing.assert_frame_equal(local, expected)
+    assert sorted(p.name for p in (tmp_path / "parts").glob("part-*.parquet"))
+
+
 def test_shared_corpus_sample_equals_extract_corpus(shared, tmp_path):
     distributed = pytest.importorskip("distributed")
     files = [*sorted((shared / "corpus").glob("*.txt"))[:6],

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -1566,8 +1567,16 @@ def _warm() -> None:
 
 
 def extract_corpus(paths: Iterable[Path | str], processes: int | None = None,
-                   keep_sentence: bool = True, report: list | None = None) -> pd.DataFrame:
+                   keep_sentence: bool = True, report: list | None = None,
+                   client: Any = None, out_dir: Path | str | None = None) -> pd.DataFrame:
     """Records of every document under ``paths`` (files or folders), as one DataFrame.
+
+    With ``client`` (a ``distributed.Client`` or a scheduler address such as
+    ``"tcp://host:8786"``) or ``out_dir``, the same call runs on Dask
+    (``helpers.scale.extract_corpus_dask``): partitions of documents go to the workers,
+    the records are written as partitioned Parquet to ``out_dir`` (a temporary folder when
+    not given) and read back: the same records as without Dask, in the canonical form of
+    ``helpers.scale.canonical_records``.
 
     The *input* streams: files are read one at a time (or in chunks of 64 over
     ``processes`` workers), and each document's records are checked against the schema
@@ -1579,6 +1588,8 @@ def extract_corpus(paths: Iterable[Path | str], processes: int | None = None,
     one.  Documents with problems or notes are appended to ``report`` (a list of
     ``(doc_id, status, message)``) when given.
     """
+    if client is not None or out_dir is not None:
+        return _extract_corpus_on_dask(paths, processes, keep_sentence, report, client, out_dir)
     rows: list[dict] = []
     for res in iter_results(paths, processes=processes):
         if report is not None and (res.status != "ok" or res.message):
@@ -1588,6 +1599,22 @@ def extract_corpus(paths: Iterable[Path | str], processes: int | None = None,
                 r.pop("sentence", None)
             rows.append(r)
     return records_frame(rows)
+
+
+def _extract_corpus_on_dask(paths: Iterable[Path | str], processes: int | None,
+                            keep_sentence: bool, report: list | None, client: Any,
+                            out_dir: Path | str | None) -> pd.DataFrame:
+    import tempfile
+
+    from helpers import scale
+
+    with tempfile.TemporaryDirectory(prefix="ntm-records-") as tmp:
+        run = scale.extract_corpus_dask(list(paths), out_dir if out_dir is not None else tmp,
+                                        client=client, keep_sentence=keep_sentence,
+                                        num_workers=processes)
+        if report is not None:
+            report.extend(run.problems[["doc_id", "status", "message"]].itertuples(index=False, name=None))
+        return run.read()
 
 
 def url_only(value: object) -> str | None:
