@@ -35,7 +35,6 @@ from typing import Any
 import pandas as pd
 
 from helpers import text as T
-
 from helpers.records import RECORD_COLUMNS, empty_records, record_problems, validate_records
 
 __all__ = [
