@@ -1134,35 +1134,11 @@ def _name_table() -> pd.DataFrame:
     for code, short, aliases in zip(
         first.index, first["provinceShort"], first["provinceAlias"], strict=True
     ):
-        add(
-            "province",
-            "2022-10",
-            code,
-            pname[code],
-            ptype[code],
-            None,
-            None,
-            code,
-            pname[code],
-            form=short,
-        )
+        unit = ("province", "2022-10", code, pname[code], ptype[code], None, None, code, pname[code])
+        add(*unit, form=short)
         for a in json.loads(aliases) if isinstance(aliases, str) else []:
             if len(a) >= 3:  # "hn" is too short to trust
-                rows.append(
-                    (
-                        "province",
-                        "2022-10",
-                        code,
-                        pname[code],
-                        ptype[code],
-                        None,
-                        None,
-                        code,
-                        pname[code],
-                        "",
-                        a,
-                    )
-                )
+                rows.append((*unit, "", a))
 
     d22 = _districts_2022()
     dname = dict(zip(d22["district_code"], d22["district_name"], strict=True))
