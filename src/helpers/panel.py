@@ -173,6 +173,20 @@ def _date_columns(frame: pd.DataFrame, raw: pd.Series, note: pd.Series) -> pd.Da
     return out
 
 
+def _with_year_basis(out: pd.DataFrame) -> pd.DataFrame:
+    """Add ``year_basis`` (which date says when the unit was known recognised) and
+    ``known_by_year`` (that year; mid-2025 when neither the standard year nor the decision
+    date is known)."""
+    out = out.copy()
+    out["year_basis"] = pd.Series(
+        ["standard_year" if pd.notna(sy) else "decision_date" if pd.notna(dy) else "by_mid_2025"
+         for sy, dy in zip(out["standard_year"], out["decision_year"], strict=True)],
+        index=out.index, dtype="string")
+    known = out["standard_year"].fillna(out["decision_year"])
+    out["known_by_year"] = known.fillna(RECOGNITIONS_AS_OF_YEAR).astype("Int64")
+    return out
+
+
 def load_recognitions(path: Path | str | None = None) -> pd.DataFrame:
     """District-level recognitions (``data/reference/district_recognitions.csv``), typed.
 
@@ -213,12 +227,7 @@ def load_recognitions(path: Path | str | None = None) -> pd.DataFrame:
         "decision_no": _clean_str(raw["decision_no"]),
     })
     out = pd.concat([out, _date_columns(out, raw["decision_date"], note)], axis=1)
-    known = out["standard_year"].fillna(out["decision_year"])
-    out["year_basis"] = pd.Series(
-        ["standard_year" if pd.notna(s) else "decision_date" if pd.notna(d) else "by_mid_2025"
-         for s, d in zip(out["standard_year"], out["decision_year"], strict=True)],
-        index=out.index, dtype="string")
-    out["known_by_year"] = known.fillna(RECOGNITIONS_AS_OF_YEAR).astype("Int64")
+    out = _with_year_basis(out)
     flag = note.fillna("").str.upper()
     out["inferred"] = flag.str.startswith("INFERRED").astype(bool)
     out["completeness"] = flag.str.startswith("COMPLETENESS").astype(bool)
@@ -307,12 +316,7 @@ def load_decisions(path: Path | str | None = None) -> pd.DataFrame:
     note = _clean_str(raw["note"])
     dates = _date_columns(out, raw["decision_date"], pd.Series([""] * len(raw), index=raw.index))
     out = pd.concat([out, dates.drop(columns="decision_date_from")], axis=1)
-    known = out["standard_year"].fillna(out["decision_year"])
-    out["year_basis"] = pd.Series(
-        ["standard_year" if pd.notna(sy) else "decision_date" if pd.notna(dy) else "by_mid_2025"
-         for sy, dy in zip(out["standard_year"], out["decision_year"], strict=True)],
-        index=out.index, dtype="string")
-    out["known_by_year"] = known.fillna(RECOGNITIONS_AS_OF_YEAR).astype("Int64")
+    out = _with_year_basis(out)
     out["inferred"] = False
     out["completeness"] = False
     out["signer"] = _clean_str(raw["signer"])
