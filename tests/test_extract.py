@@ -250,6 +250,16 @@ def test_sidecar_with_bad_date_is_noted_not_fatal(tmp_path):
     assert res.records[0]["published"] is None and res.records[0]["url"] == "u"
 
 
+def test_unreadable_sidecar_is_noted_not_fatal(tmp_path):
+    from helpers.extract import extract_path
+
+    (tmp_path / "d.txt").write_text("Tin\n\nXã Phú Lộc đã đạt 18/19 tiêu chí nông thôn mới.", encoding="utf-8")
+    (tmp_path / "d.json").mkdir()  # a folder where the sidecar should be
+    res = extract_path(tmp_path / "d.txt")
+    assert res.status == "ok" and "sidecar d.json cannot be read" in res.message
+    assert res.records[0]["achieved"] == 18 and res.records[0]["url"] is None
+
+
 def test_title_only_recognition_is_kept_but_not_duplicated():
     only = _recs("Công nhận xã Phú Lộc đạt chuẩn nông thôn mới năm 2023\n\nBuổi lễ diễn ra trang trọng.")
     assert [(r["place"], r["year"], r["rule"].endswith("+title")) for r in only] == [("Phú Lộc", 2023, True)]

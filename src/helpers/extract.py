@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -141,13 +142,111 @@ class _Gated:
         return None
 
 
+_DIGIT_RUN = re.compile(r"\d\d*")  # a leading class: ``re`` skips to digits in C
+_LAST_LOWER: tuple[str, str] = ("", "")
+
+
+def _lower(text: str) -> str:
+    """``text.lower()``, kept for the last string: a sentence is scanned by several patterns."""
+    global _LAST_LOWER
+    last = _LAST_LOWER
+    if last[0] is text:
+        return last[1]
+    low = text.lower()
+    _LAST_LOWER = (text, low)
+    return low
+
+
+class _Anchored:
+    """A regex tried only where one of its literal anchors occurs: the same matches, faster.
+
+    ``re`` tries a case-insensitive alternation at every position of a string (it has no
+    first-character skip for it), the largest single cost of the extractor.  Every match of
+    ``pattern`` has one of ``anchors`` (``(literal, offset)``, the literal in lower case,
+    ``offset`` characters after the match start), or starts a run of digits (``digits``),
+    or starts the string (``at_start``, for ``^`` alternatives).  ``str.find`` on the
+    lower-cased text lists those start positions and ``pattern.match`` is tried there in
+    order, which is what ``search``/``finditer`` would find.  Literals avoid "i" and "s",
+    whose case-insensitive matches include "ı" and "ſ" that ``str.lower`` keeps apart;
+    a text whose lower case changes length ("İ") takes the plain ``pattern`` call.
+    ``tests/test_extract_anchored.py`` checks every anchored pattern against its plain form.
+    """
+
+    def __init__(self, pattern: re.Pattern, anchors: tuple[tuple[str, int], ...], digits: bool = False,
+                 at_start: bool = False):
+        self.pattern, self.digits, self.at_start = pattern, digits, at_start
+        self.offsets = dict(anchors)
+        for key, off in anchors:  # one key per position: a prefix key must share its offset
+            assert key == key.lower() and not any(k != key and k.startswith(key) and o != off for k, o in anchors), key
+        # one alternation of plain literals: ``re`` skips to their first letters in C
+        self.keys = re.compile("|".join(re.escape(k) for k, _ in sorted(anchors, key=lambda a: -len(a[0]))))
+
+    def _starts(self, text: str, pos: int, endpos: int) -> list[int] | None:
+        low = _lower(text)
+        if len(low) != len(text):
+            return None
+        starts = [0] if self.at_start and pos == 0 else []
+        offsets, search = self.offsets, self.keys.search
+        m = search(low, pos, endpos)
+        while m is not None:  # overlapping occurrences: restart one character on
+            i = m.start()
+            if i - offsets[m.group()] >= pos:
+                starts.append(i - offsets[m.group()])
+            m = search(low, i + 1, endpos)
+        if self.digits:
+            starts.extend(m.start() for m in _DIGIT_RUN.finditer(text, pos, endpos))
+            starts = sorted(set(starts))
+        elif len(starts) > 1:
+            starts = sorted(set(starts))
+        return starts
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
+        starts = self._starts(text, pos, endpos)
+        if starts is None:
+            return self.pattern.search(text, pos, endpos)
+        match = self.pattern.match
+        for i in starts:
+            m = match(text, i, endpos)
+            if m:
+                return m
+        return None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match]:
+        starts = self._starts(text, pos, endpos)
+        if starts is None:
+            yield from self.pattern.finditer(text, pos, endpos)
+            return
+        match = self.pattern.match
+        after = pos
+        for i in starts:
+            if i >= after:
+                m = match(text, i, endpos)
+                if m:
+                    yield m
+                    after = m.end()
+
+
 _LOST = _Gated(_LOST, ("rớt", "không còn đạt", "thu hồi", "tụt hạng", "không đạt chuẩn"))
-_EXPECTED = _Gated(_EXPECTED, ("dự kiến", "sắp", "sẽ", "đề nghị", "đủ điều kiện", "đang", "trình", "chờ", "hồ sơ"))
-_TARGET = _Gated(_TARGET, ("phấn đấu", "quyết tâm", "mục tiêu", "kế hoạch", "chỉ tiêu", "đăng ký", "lộ trình", "cần",
-                           "huy động", "hỗ trợ", "nhằm", "hướng", "để", "dự định", "xây dựng"))
+_EXPECTED = _Anchored(_EXPECTED, (("dự k", 0), ("ắp ", 1), ("ẽ ", 1), ("đề nghị", 0), ("đủ đ", 0), ("đang ", 0),
+                                  ("hồ ", 0), ("trình ", 0), ("chờ ", 0), ("lập hồ", 0), ("hoàn th", 0), ("tờ trình", 0)))
+_TARGET = _Anchored(_TARGET, (("phấn đấu", 0), ("quyết tâm", 0), ("mục t", 0), ("kế hoạch", 0), ("chỉ t", 0),
+                              ("chỉ đ", 0), ("đăng ký", 0), ("lộ trình", 0), ("cần ", 0), ("huy động", 0),
+                              ("hỗ trợ ", 0), ("nhằm", 0), ("hướng t", 0), ("hướng đ", 0), ("để ", 0), ("dự định", 0),
+                              ("ếp tục xây dựng", 2), ("xây dựng ", 0)))
 _NOT_RECORD = re.compile(r"^\s*(?:%|phần trăm)|^\s*tiêu chí\s*/", re.I)
 
 _YEAR_RE = re.compile(r"(?:năm|trong năm|đến năm|vào năm|cuối năm|giai đoạn)\s+((?:19|20)\d\d)(?!\s*[-–]\s*20)|(?:năm|trong) nay", re.I)
+
+# the hot scanning patterns, tried only at their anchors (see ``_Anchored``)
+_COUNT = _Anchored(COUNT_RE, (("trên", 0), ("hơn", 0), ("ít nhất", 0), ("khoảng", 0), ("gần", 0), ("tối th", 0), ("từ", 0),
+                              ("một", 0), ("ha", 0), ("ba", 0), ("bốn", 0), ("năm", 0), ("áu", 1), ("bảy", 0), ("tám", 0),
+                              ("chín", 0), ("mườ", 0)), digits=True)
+_STD = _Anchored(STD_RE, (("nông thôn mớ", 0), ("ntm", 0), ("ểu mẫu", 2), ("vườn mẫu", 0), ("huyện nâng cao", 0),
+                          ("xã nâng cao", 0)))
+_TYPED = _Anchored(TYPED_RE, tuple((k, 0) for k in ("khu dân cư", "thị trấn", "thị xã", "thành phố", "tổ dân phố", "khu phố", "xã",
+                                                "phường", "huyện", "quận", "tỉnh", "thôn", "bản", "ấp", "làng", "buôn",
+                                                "tp", "tx")))
+_YEAR_RE = _Anchored(_YEAR_RE, (("năm", 0), ("trong", 0), ("đến năm", 0), ("vào năm", 0), ("cuố", 0), ("đoạn", 5)))
 
 
 _STD_KEYS = ("nông thôn", "ntm", "mẫu", "nâng cao")
@@ -158,7 +257,7 @@ def _std_of(text: str) -> str | None:
     if not any(k in low for k in _STD_KEYS):  # STD_RE needs one of these (cheap pre-test)
         return None
     m = None
-    for m in STD_RE.finditer(text):
+    for m in _STD.finditer(text):
         pass
     if m is None:
         return None
@@ -268,6 +367,8 @@ def _resolve(name: str, unit: str, province: str | None = None, district: str | 
 
 _PROV_INLINE = re.compile(rf"(?i:tỉnh|thành phố)\s+({_NAME})")
 _DIST_INLINE = re.compile(rf"(?<![{_LO}{_UP}])(?i:huyện|thị xã|thành phố|TX\.?|TP\.?|quận)\s+({_NAME})")
+_PROV_INLINE = _Anchored(_PROV_INLINE, (("tỉnh", 0), ("thành phố", 0)))
+_DIST_INLINE = _Anchored(_DIST_INLINE, (("huyện", 0), ("thị xã", 0), ("thành phố", 0), ("tx", 0), ("tp", 0), ("quận", 0)))
 
 
 def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]] | None = None) -> DocContext:
@@ -338,7 +439,8 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
             ctx.district, ctx.district_code = cands[0][0], cands[0][1]
             if ctx.province is None or ctx.province_code != cands[0][3]:
                 ctx.province, ctx.province_code = cands[0][2], cands[0][3]
-    national = _search(r"cả nước|toàn quốc|trung ương|Bộ Nông nghiệp|Thủ tướng", ctx.title + " " + " ".join(body[:3]), re.I)
+    lead = (ctx.title + " " + " ".join(body[:3])).lower()
+    national = any(k in lead for k in ("cả nước", "toàn quốc", "trung ương", "bộ nông ngh", "thủ tướng"))
     if ctx.district is None and ctx.province is None and not national:
         # a local government portal names its place in its host: <district>.<province>.gov.vn
         host = _portal_place(ctx.url)
@@ -347,7 +449,7 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
     if ctx.district is None and ctx.province is None:
         # a district report that never names its district: the communes it names tell
         ctx.scope = "country"
-        communes = [m.group(1) for m in TYPED_RE.finditer(work) if m.group(0)[:2].lower() in ("xã",)]
+        communes = [m.group(1) for m in _TYPED.finditer(work) if m.group(0)[:2].lower() in ("xã",)]
         names = list(dict.fromkeys(n for n in communes if len(n) > 2))[:8]
         g = _gazetteer()
         if g is not None and len(names) >= 2 and not national:
@@ -527,11 +629,14 @@ def _is_org(s: str, pos: int) -> bool:
     return bool(m) and not _VERB_GAP.search(m.group(0))
 
 
+_LIST_AFTER = re.compile(r"(?:gồm|bao gồm|đó là)\s*:?\s*[-–•]?\s*(?=[%s])" % _UP)
+
+
 def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = None) -> list[Group]:
     """Counts ("04 xã A, B", "5/10 xã") and typed mentions ("xã A", "các xã A, B và C")."""
     groups: list[Group] = []
     taken: list[tuple[int, int]] = list(covered or [])
-    for m in COUNT_RE.finditer(s, lo, hi):
+    for m in _COUNT.finditer(s, lo, hi):
         if any(x <= m.start() < y for x, y in taken):
             continue
         noun = m.group(4).lower()
@@ -612,7 +717,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         groups.append(g)
         taken.append((g.start, g.end))
     # "Các xã được công nhận ... gồm: A (huyện H), B": a list after gồm/là with the unit noun before
-    for m in re.finditer(r"(?:gồm|bao gồm|đó là)\s*:?\s*[-–•]?\s*(?=[%s])" % _UP, s[lo:hi]):
+    for m in (_LIST_AFTER.finditer(s[lo:hi]) if ("gồm" in s[lo:hi] or "đó là" in s[lo:hi]) else ()):
         p0 = lo + m.end()
         if any(x <= p0 <= y for x, y in taken):
             continue
@@ -624,7 +729,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             g = Group(p0, endp, unit=_UNIT_WORDS[nouns[-1]], names=names, listed=True)
             groups.append(g)
             taken.append((p0, endp))
-    for m in TYPED_RE.finditer(s, lo, hi):
+    for m in _TYPED.finditer(s, lo, hi):
         if any(a <= m.start() < b for a, b in taken):
             continue
         typ = m.group(0).split()[0].lower().rstrip(".")
@@ -728,7 +833,7 @@ _AS_OF = re.compile(
 _AS_OF_MONTH = re.compile(r"(?:(?:đến|tới)\s+(?:hết\s+|cuối\s+)?|tính\s+(?:hết|cuối)\s+)tháng\s+(\d{1,2})(?:\s*,?\s*năm\s+((?:19|20)\d\d))?(?![\d/-])", re.I)
 
 
-_AS_OF = _Gated(_AS_OF, ("đến", "tới", "ngày", "sáng", "chiều", "năm"))
+_AS_OF = _Anchored(_AS_OF, (("tính", 0), ("đến", 0), ("tới", 0), ("qđ-", 0), ("quyết định", 0)), at_start=True)
 _AS_OF_MONTH = _Gated(_AS_OF_MONTH, ("tháng",))
 
 
@@ -766,6 +871,8 @@ _RECOG_PRED = re.compile(
     r"(?:đạt chuẩn|đạt|được công nhận|công nhận|hoàn thành nhiệm vụ|hoàn thành|về đích|là|thành|trở thành|xây dựng|rớt\"? chuẩn|\"rớt\")"
     r"[^;]{0,40}?(?:xã|huyện|tỉnh)?\s*\"?(?:nông thôn mới|NTM|NTMNC|NTM\s*nâng cao|kiểu mẫu)", re.I)
 _RECOG_STRICT = re.compile(r"đạt chuẩn|công nhận|hoàn thành nhiệm vụ|về đích|cán đích|chạm đích|rớt|đạt NTM|đạt nông thôn mới|là (?:xã|huyện) (?:NTM|nông thôn mới)|đạt xã NTM|đạt \d+/\d+ tiêu chí", re.I)
+_RECOG_STRICT = _Anchored(_RECOG_STRICT, (("đạt", 0), ("công nhận", 0), ("hoàn thành nh", 0), ("về đích", 0), ("cán đích", 0),
+                                            ("chạm đích", 0), ("rớt", 0), ("là ", 0)))
 
 
 def _plausible_year(year: int | None) -> int | None:
@@ -791,6 +898,11 @@ def _emit(records: list[dict], ctx: DocContext, sent: Sent, rule: str, **kw) -> 
     records.append(rec)
 
 
+_C_COUNTRY = re.compile(r"cả nước|toàn quốc|trên cả nước|của cả nước|nationwide")
+_C_PROVINCE = re.compile(r"toàn tỉnh|tỉnh ta|trên địa bàn tỉnh|của tỉnh|toàn thành phố")
+_C_DISTRICT = re.compile(r"toàn huyện|huyện (?:đã|có|đến|hiện)|trên địa bàn huyện|của huyện|huyện\s*$|(?:^|\W)huyện(?= \w+ \w+ có)")
+
+
 def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str, state: dict | None = None) -> tuple[str, str | None]:
     """Which place a count of lower units belongs to: (unit, name)."""
     cb = clause_before.lower()
@@ -798,14 +910,14 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     provs = _province_names()
     # nearest explicit container before the count
     cands: list[tuple[int, str, str | None]] = []
-    for m in re.finditer(r"cả nước|toàn quốc|trên cả nước|của cả nước|nationwide", cb):
+    for m in (_C_COUNTRY.finditer(cb) if ("cả nước" in cb or "toàn quốc" in cb or "nationwide" in cb) else ()):
         cands.append((m.start(), "country", "Việt Nam"))
-    for m in re.finditer(r"toàn tỉnh|tỉnh ta|trên địa bàn tỉnh|của tỉnh|toàn thành phố", cb):
+    for m in (_C_PROVINCE.finditer(cb) if ("tỉnh" in cb or "toàn thành phố" in cb) else ()):
         cands.append((m.start(), "province", ctx.province))
     named_d = [m.group(1) for m in _DIST_INLINE.finditer(clause_before)]
-    for m in re.finditer(r"toàn huyện|huyện (?:đã|có|đến|hiện)|trên địa bàn huyện|của huyện|huyện\s*$|(?:^|\W)huyện(?= \w+ \w+ có)", cb):
+    for m in (_C_DISTRICT.finditer(cb) if "huyện" in cb else ()):
         cands.append((m.start(), "district", named_d[-1] if named_d else ctx.district))
-    for m in TYPED_RE.finditer(clause_before):
+    for m in _TYPED.finditer(clause_before):
         typ = m.group(0).split()[0].lower()
         if typ in ("tỉnh",) or (typ == "thành" and m.group(1) in ("Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ")):
             cands.append((m.start(), "province", _match_name(m.group(1), provs)))
@@ -847,10 +959,14 @@ def _match_name(name: str, index: dict) -> str | None:
     return index[key][0] if key else name
 
 
+# every alternative starts with a literal, so ``re`` skips to ";", "." or "," in C
+_CLAUSE_SEP = re.compile(r";|\.\s|, (?=(?:trong đó|nâng tổng số|nâng tổng|đồng thời|tăng|còn)\b)|, (?<=\d, )(?=có \d)")
+
+
 def _split_clauses(s: str, base: int) -> list[tuple[int, int]]:
     out = []
     start = 0
-    for m in re.finditer(r";|\.\s|, (?=(?:trong đó|nâng tổng số|nâng tổng|đồng thời|tăng|còn)\b)|(?<=\d), (?=có \d)", s):
+    for m in _CLAUSE_SEP.finditer(s):
         out.append((start, m.start()))
         start = m.end()
     out.append((start, len(s)))
@@ -863,7 +979,7 @@ _DIGIT = re.compile(r"\d|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mư�
 
 
 _EXHORT = re.compile(r"\b(?:mỗi|mọi|từng)\s+(?:tỉnh|huyện|thị xã|xã|địa phương|đơn vị)\b[^.;]{0,60}$", re.I)
-_SUBJ_HINT = re.compile(r"huyện|thị xã|tỉnh|thành phố", re.I)
+_LOST_UNNAMED = re.compile(r"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b[^;]{0,80}?(?:rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi)", re.I)
 
 
 def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[dict]) -> None:
@@ -912,7 +1028,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 tail = s[g.end:b]
             before = s[a:g.start]
             nxt = min((h.start for h in groups if h.start > g.start), default=b)
-            win = STD_RE.search(s, g.start, min(nxt, b) if g.count is None else b)
+            win = _STD.search(s, g.start, min(nxt, b) if g.count is None else b)
             local_std = _std_word(win.group(0)) if (win and g.count is None and g.names) else None
             local_std = local_std or _std_near(s, g, a, b) or std_c or sent_std
             pred_t = _RECOG_STRICT.search(tail[:160])
@@ -1012,13 +1128,14 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         state["clause_mod"] = _modality(clause, head)
         _remember_list(groups, state, sent.idx)
         # ---------- "nhiều xã ... rớt chuẩn": unnamed communes that lost the standard
-        lm = _search(r"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b[^;]{0,80}?(?:rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi)", clause, re.I)
+        cl_low = clause.lower()
+        lm = _LOST_UNNAMED.search(clause) if ("rớt" in cl_low or "không còn đạt" in cl_low or "thu hồ" in cl_low) else None
         if lm:
             _emit(records, ctx, sent, "lost_unnamed", unit=_UNIT_WORDS[lm.group(1).lower()], place=None,
                   standard=_std_of(clause[lm.start():]) or std_c or sent_std or "ntm", measure="recognized",
                   modality="lost", year=_year_of(clause, ctx.pub_year), as_of=as_of)
         # ---------- unnamed district / province as subject of a recognition
-        if _SUBJ_HINT.search(clause):
+        if any(k in cl_low for k in ("huyện", "thị xã", "tỉnh", "thành phố")):  # _SUBJ_HINT
             _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
     _remember_std(s, state)
     _remember(s, state)
@@ -1028,7 +1145,7 @@ def _remember_std(s: str, state: dict) -> None:
     low = s.lower()
     if not any(k in low for k in _STD_KEYS):  # STD_RE needs one of these (as in _std_of)
         return
-    for m in STD_RE.finditer(s):
+    for m in _STD.finditer(s):
         kind = "village" if _search(r"(?:thôn|khu dân cư|bản|vườn)[^,;]{0,25}$", s[max(0, m.start() - 30):m.start()]) else "other"
         state["std_" + kind] = _std_word(m.group(0))
         state["std"] = _std_word(m.group(0))
@@ -1042,9 +1159,9 @@ def _std_near(s: str, g: Group, a: int, b: int) -> str | None:
     """The standard named closest after a count (else before it) within the clause."""
     after = s[g.start:b]
     # stop at the next count so "5.775 xã ... NTM, trong đó 764 xã NTM nâng cao" stays apart
-    nxt = COUNT_RE.search(after, len(s[g.start:g.end]) if g.end > g.start else 1)
+    nxt = _COUNT.search(after, len(s[g.start:g.end]) if g.end > g.start else 1)
     window = after[: nxt.start()] if nxt else after
-    m = STD_RE.search(window)
+    m = _STD.search(window)
     if m:
         return _std_word(m.group(0))
     return _std_of(s[a:g.start])
@@ -1064,7 +1181,7 @@ def _remember_list(groups: list[Group], state: dict, idx: int = -1) -> None:
 
 
 def _remember(s: str, state: dict) -> None:
-    for m in TYPED_RE.finditer(s):
+    for m in _TYPED.finditer(s):
         typ = m.group(0).split()[0].lower()
         if typ in ("xã", "phường"):
             state["commune"] = m.group(1)
@@ -1100,7 +1217,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
     qualifier = "exact"
     if m.group(4) or (m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "từ")) or _match(r"\s*trở lên", after):
         qualifier = "at_least"
-    after_std = STD_RE.search(s, m.end(), min(b, m.end() + 55))
+    after_std = _STD.search(s, m.end(), min(b, m.end() + 55))
     std = (_std_word(after_std.group(0)) if after_std else None) or _std_of(s[:m.start()]) \
         or state.get("std_" + ("village" if _is_village_ctx(s, a, m.start()) else "other")) or sent_std or "ntm"
     if _search(r"bộ tiêu chí", bl) and _std_of(before):
@@ -1182,12 +1299,16 @@ _SUBJ_DISTRICT = re.compile(
     r"|(?:xây dựng|đạt chuẩn|hoàn thành các tiêu chí|công nhận|thành công)\s+(?:thành công\s+|đạt chuẩn\s+)?huyện\s*(?:đạt chuẩn\s*)?(nông thôn mới|NTM)"
     r"|(?:đạt chuẩn|xây dựng)\s+huyện\s+(nông thôn mới|NTM)"
     r"|công nhận huyện đạt chuẩn", re.I)
+_SUBJ_DISTRICT = _Anchored(_SUBJ_DISTRICT, (("huyện", 0), ("thị xã", 0), ("xây dựng", 0), ("đạt chuẩn", 0),
+                                              ("hoàn thành các t", 0), ("công nhận", 0), ("thành công", 0)))
 _SUBJ_PROVINCE = re.compile(r"(?:tỉnh|thành phố)\s+(?:(?:đã|được|vừa|sẽ)\s+)*(?:(?:được\s+)?công nhận\s+)?(?:hoàn thành nhiệm vụ|đạt chuẩn)", re.I)
 
 
 def _subject_recognition(s: str, a: int, b: int, groups: list[Group], clause: str, ctx: DocContext, sent: Sent,
                          state: dict, records: list[dict], as_of: str | None, head: str, sent_std: str | None) -> None:
     """The district the report is about, as the unnamed subject of a (target) recognition."""
+    if not ctx.district:  # every record below is about ctx.district
+        return
     for m in _SUBJ_DISTRICT.finditer(clause):
         pre = clause[max(0, m.start() - 40):m.start()]
         if _search(r"Ban [Cc]hỉ đạo|Tổ công tác[^,]*$|thứ\s*\d*\s*$|(?:địa bàn|toàn|của|trong|các|số|xã,)\s*$", pre):
@@ -1449,10 +1570,14 @@ def iter_documents(paths: Iterable[Path | str]) -> Iterator[Path]:
 
 def _read_meta(path: Path) -> tuple[dict, str | None]:
     side = path.with_suffix(".json")
-    if not side.exists():
-        return {}, None
     try:
-        meta = json.loads(side.read_text(encoding="utf-8"))
+        raw = side.read_bytes()
+    except FileNotFoundError:
+        return {}, None
+    except OSError as exc:
+        return {}, f"sidecar {side.name} cannot be read ({exc.__class__.__name__}); metadata ignored"
+    try:
+        meta = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return {}, f"sidecar {side.name} is not valid JSON ({exc.__class__.__name__}); metadata ignored"
     if not isinstance(meta, dict):

@@ -1354,6 +1354,8 @@ def _context(value: object) -> str | None:
     """A context argument as text, or None (None, NaN, "" and pandas NA are no context)."""
     if value is None or (isinstance(value, float) and value != value):
         return None
+    if isinstance(value, str):  # the common case, without pandas' NA check
+        return value.strip() or None
     try:
         if pd.isna(value):  # type: ignore[arg-type]
             return None
