@@ -143,17 +143,18 @@ class _Gated:
 
 
 _DIGIT_RUN = re.compile(r"\d\d*")  # a leading class: ``re`` skips to digits in C
-_LAST_LOWER: tuple[str, str] = ("", "")
+_LOWER_CACHE: dict[int, tuple[str, str]] = {}
 
 
 def _lower(text: str) -> str:
-    """``text.lower()``, kept for the last string: a sentence is scanned by several patterns."""
-    global _LAST_LOWER
-    last = _LAST_LOWER
-    if last[0] is text:
-        return last[1]
+    """``text.lower()``, kept for the last few strings: a sentence is scanned by several patterns."""
+    hit = _LOWER_CACHE.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
     low = text.lower()
-    _LAST_LOWER = (text, low)
+    if len(_LOWER_CACHE) >= 8:
+        _LOWER_CACHE.clear()
+    _LOWER_CACHE[id(text)] = (text, low)
     return low
 
 
@@ -243,21 +244,16 @@ _COUNT = _Anchored(COUNT_RE, (("trên", 0), ("hơn", 0), ("ít nhất", 0), ("kh
                               ("chín", 0), ("mườ", 0)), digits=True)
 _STD = _Anchored(STD_RE, (("nông thôn mớ", 0), ("ntm", 0), ("ểu mẫu", 2), ("vườn mẫu", 0), ("huyện nâng cao", 0),
                           ("xã nâng cao", 0)))
-_TYPED = _Anchored(TYPED_RE, tuple((k, 0) for k in ("khu dân cư", "thị trấn", "thị xã", "thành phố", "tổ dân phố", "khu phố", "xã",
-                                                "phường", "huyện", "quận", "tỉnh", "thôn", "bản", "ấp", "làng", "buôn",
-                                                "tp", "tx")))
+_TYPED = _Anchored(TYPED_RE, tuple((k, 0) for k in (
+    "khu dân cư", "thị trấn", "thị xã", "thành phố", "tổ dân phố", "khu phố", "xã", "phường", "huyện", "quận", "tỉnh",
+    "thôn", "bản", "ấp", "làng", "buôn", "tp", "tx")))
 _YEAR_RE = _Anchored(_YEAR_RE, (("năm", 0), ("trong", 0), ("đến năm", 0), ("vào năm", 0), ("cuố", 0), ("đoạn", 5)))
 
 
-_STD_KEYS = ("nông thôn", "ntm", "mẫu", "nâng cao")
-
-
-def _std_of(text: str) -> str | None:
-    low = text.lower()
-    if not any(k in low for k in _STD_KEYS):  # STD_RE needs one of these (cheap pre-test)
-        return None
+def _std_of(text: str, pos: int = 0, endpos: int = sys.maxsize) -> str | None:
+    """The standard named last in ``text[pos:endpos]`` (None when it names none)."""
     m = None
-    for m in _STD.finditer(text):
+    for m in _STD.finditer(text, pos, endpos):
         pass
     if m is None:
         return None
@@ -554,33 +550,40 @@ _QUAL_LINK = re.compile(rf"\s*(?:,|-|của|thuộc|ở|tại)?\s*(?i:huyện|th�
 _ITEM = re.compile(rf"\s*(?:{_TYPE}\s+)?({_NAME})(?:\s+(?!(?:của|thuộc|tại|ở|và|gồm|là|đạt|được|huyện|xã|năm|có|đã|đều|cũng|với|thị|tỉnh|thành|nay|này|đó)\b)([{_LO}]+)(?=\s*(?:,|;|\)|\.|$|\bvà\b|\s(?:xã|huyện)\s)))?")
 
 
+_OPEN_PAREN = re.compile(r"\s*\(")
+_CLOSE_PAREN = re.compile(r"\s*\)")
+_THEN_COMMUNE = re.compile(rf"\s+(?i:xã|phường)\s+{_NAME}")
+
+
 def _parse_list(s: str, pos: int, end: int, first_type: str | None = None) -> tuple[list[tuple[str, str | None]], int]:
     """Names listed from ``pos``: "A, B (huyện H); C và D" → [(A,H),(B,H),(C,None),(D,None)]."""
     items: list[list] = []
     pending: list[int] = []
     while pos < end:
-        m = _QUAL_PAREN.match(s, pos, end)
-        if m and items and pending:
+        m = _QUAL_PAREN.match(s, pos, end) if items and pending else None
+        if m:
             for i in pending:
                 items[i][1] = m.group(1)
             pending = []
             pos = m.end()
             continue
-        m = _QUAL_LINK.match(s, pos, end) if first_type not in ("district", "province") else None
-        if m and items:
+        m = _QUAL_LINK.match(s, pos, end) if items and first_type not in ("district", "province") else None
+        if m:
             for i in (pending or [len(items) - 1]):
                 items[i][1] = m.group(1)
             pending = []
             pos = m.end()
             continue
-        m = _match(r"\s*\(", s[pos:end])
-        if m and not items:
-            pos += m.end()
-            continue
-        m = _SEP.match(s, pos, end)
-        if m and m.end() > pos and items:
-            pos = m.end()
-            continue
+        if not items:
+            m = _OPEN_PAREN.match(s, pos, end)
+            if m:
+                pos = m.end()
+                continue
+        else:
+            m = _SEP.match(s, pos, end)
+            if m and m.end() > pos:
+                pos = m.end()
+                continue
         m = _ITEM.match(s, pos, end)
         if m and m.group(1):
             name = m.group(1)
@@ -592,12 +595,13 @@ def _parse_list(s: str, pos: int, end: int, first_type: str | None = None) -> tu
             items.append([name, None])
             pending.append(len(items) - 1)
             pos = m.end()
-            q = _match(rf"\s+(?i:xã|phường)\s+{_NAME}", s[pos:end])
-            if q and first_type in ("village",):
-                pos += q.end()
+            q = _THEN_COMMUNE.match(s, pos, end) if first_type == "village" else None
+            if q:
+                pos = q.end()
             continue
-        if _match(r"\s*\)", s[pos:end]):
-            pos += _match(r"\s*\)", s[pos:end]).end()
+        m = _CLOSE_PAREN.match(s, pos, end)
+        if m:
+            pos = m.end()
             continue
         break
     return [(n, d) for n, d in items], pos
@@ -644,7 +648,8 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         if _match(r"\s*(?:/|tiêu chí)", after) or _NOT_RECORD.match(s[m.end():m.end() + 12]):
             continue
         pre = s[max(lo, m.start() - 25):m.start()].lower()
-        stock_is = _search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,120}\blà\s*$", s[max(lo, m.start() - 140):m.start()].lower())
+        back = s[max(lo, m.start() - 140):m.start()].lower()
+        stock_is = "số " in back and "là" in back and _search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,120}\blà\s*$", back)
         if not stock_is and _search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|(?<!đối )với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre):
             continue
         if _match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\S+\s+){0,6}(?:kể trên|nói trên)|\s*(?:\w+\s+){0,2}này\b", s[m.end():m.end() + 40]) and not (
@@ -991,7 +996,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         return
     as_of = _as_of(s, ctx)
     head = s[:70].split(";")[0]
-    sent_std = _std_of(s)
+    std_matches = list(_STD.finditer(s))
+    sent_std = _std_word(std_matches[-1].group(0)) if std_matches else None
     if sent_std is None:
         sent_std = state.get("std")
     clauses = _split_clauses(s, sent.start)
@@ -1007,7 +1013,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         covered.extend((g.start, g.end) for g in groups if g.end > b)
         if _search(r"100\s*%\s*(?:số\s+)?(?:xã|huyện|đơn vị)", clause) and not _search(r"hoàn thành nhiệm vụ|đề nghị công nhận|hồ sơ", clause):
             groups = [g for g in groups if not g.names]
-        std_c = _std_of(clause)
+        std_c = _std_of(s, a, b)
         # ---------- criteria / indicators
         crit_spans = []
         for m in (CRIT_RE.finditer(s, a, b) if ("tiêu chí" in clause or "chỉ tiêu" in clause) else ()):
@@ -1132,20 +1138,18 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         lm = _LOST_UNNAMED.search(clause) if ("rớt" in cl_low or "không còn đạt" in cl_low or "thu hồ" in cl_low) else None
         if lm:
             _emit(records, ctx, sent, "lost_unnamed", unit=_UNIT_WORDS[lm.group(1).lower()], place=None,
-                  standard=_std_of(clause[lm.start():]) or std_c or sent_std or "ntm", measure="recognized",
+                  standard=_std_of(s, a + lm.start(), b) or std_c or sent_std or "ntm", measure="recognized",
                   modality="lost", year=_year_of(clause, ctx.pub_year), as_of=as_of)
         # ---------- unnamed district / province as subject of a recognition
-        if any(k in cl_low for k in ("huyện", "thị xã", "tỉnh", "thành phố")):  # _SUBJ_HINT
+        if any(k in cl_low for k in ("huyện", "thị xã", "tỉnh", "thành phố")):
             _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
-    _remember_std(s, state)
+    _remember_std(s, state, std_matches)
     _remember(s, state)
 
 
-def _remember_std(s: str, state: dict) -> None:
-    low = s.lower()
-    if not any(k in low for k in _STD_KEYS):  # STD_RE needs one of these (as in _std_of)
-        return
-    for m in _STD.finditer(s):
+def _remember_std(s: str, state: dict, matches: list[re.Match] | None = None) -> None:
+    """The last standard named in the sentence (``matches``: its ``_STD`` matches when known)."""
+    for m in (_STD.finditer(s) if matches is None else matches):
         kind = "village" if _search(r"(?:thôn|khu dân cư|bản|vườn)[^,;]{0,25}$", s[max(0, m.start() - 30):m.start()]) else "other"
         state["std_" + kind] = _std_word(m.group(0))
         state["std"] = _std_word(m.group(0))
@@ -1157,14 +1161,12 @@ def _is_village_ctx(s: str, a: int, pos: int) -> bool:
 
 def _std_near(s: str, g: Group, a: int, b: int) -> str | None:
     """The standard named closest after a count (else before it) within the clause."""
-    after = s[g.start:b]
     # stop at the next count so "5.775 xã ... NTM, trong đó 764 xã NTM nâng cao" stays apart
-    nxt = _COUNT.search(after, len(s[g.start:g.end]) if g.end > g.start else 1)
-    window = after[: nxt.start()] if nxt else after
-    m = _STD.search(window)
+    nxt = _COUNT.search(s, g.start + (len(s[g.start:g.end]) if g.end > g.start else 1), b)
+    m = _STD.search(s, g.start, nxt.start() if nxt else b)
     if m:
         return _std_word(m.group(0))
-    return _std_of(s[a:g.start])
+    return _std_of(s, a, g.start)
 
 
 def _stock_subject(before: str, ctx: DocContext) -> bool:
@@ -1218,10 +1220,10 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
     if m.group(4) or (m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "từ")) or _match(r"\s*trở lên", after):
         qualifier = "at_least"
     after_std = _STD.search(s, m.end(), min(b, m.end() + 55))
-    std = (_std_word(after_std.group(0)) if after_std else None) or _std_of(s[:m.start()]) \
+    std = (_std_word(after_std.group(0)) if after_std else None) or _std_of(s, 0, m.start()) \
         or state.get("std_" + ("village" if _is_village_ctx(s, a, m.start()) else "other")) or sent_std or "ntm"
-    if _search(r"bộ tiêu chí", bl) and _std_of(before):
-        std = _std_of(before)
+    if _search(r"bộ tiêu chí", bl) and _std_of(s, a, m.start()):
+        std = _std_of(s, a, m.start())
     mod = _modality(clause, head)
     if mod == "target" and not _search(r"phấn đấu|quyết tâm|mục tiêu|kế hoạch năm|đến năm|sẽ|cần", s[a:m.end()], re.I):
         mod = "actual" if not _TARGET.search(head) else mod
