@@ -105,6 +105,15 @@ def test_decode_converts_tcvn3():
     assert res.encoding == "tcvn3" and res.text == SENTENCE
 
 
+def test_decode_says_when_the_text_reads_as_vietnamese():
+    """``vietnamese`` is detect_language's verdict on the same characters (extract_path relies on it)."""
+    for data in (SENTENCE.encode("utf-8"), FRENCH.encode("utf-8"), b"In 2023 the communes rose.",
+                 SENTENCE.encode("utf-8").decode("latin-1").encode("utf-8")):
+        res = T.decode_document(data)
+        assert res.vietnamese == (T.detect_language(res.text) == "vi")
+    assert T.decode_document(SENTENCE.encode("utf-8")).vietnamese
+
+
 def test_decode_empty_and_binary():
     assert T.decode_document(b"  \n").problem == "empty file"
     assert "binary" in T.decode_document(b"\x00\x01\x02abc").problem

@@ -270,6 +270,7 @@ class DecodeResult:
     text: str | None
     encoding: str  # utf-8, utf-8-bom, mojibake-cp1252, tcvn3, ...
     problem: str | None = None  # why the text is unreadable / suspicious
+    vietnamese: bool = False  # the first 1,500 characters of ``text`` read as Vietnamese (as detect_language)
 
 
 _VIET_CHARS = set("ạảãàáâầấẩẫậăằắẳẵặđêềếểễệẹẻẽèéìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ")
@@ -367,16 +368,16 @@ def decode_document(data: bytes) -> DecodeResult:
     if len(_MOJIBAKE_HINT.findall(text)) >= 3:
         fixed = _undo_mojibake(text)
         if fixed is not None and _looks_vietnamese(fixed):
-            return DecodeResult(fixed, "mojibake-cp1252")
+            return DecodeResult(fixed, "mojibake-cp1252", vietnamese=True)
         return DecodeResult(None, encoding, "mojibake (UTF-8 read as a legacy code page) that could not be repaired without loss")
     if _looks_vietnamese(text):
-        return DecodeResult(text, encoding)
+        return DecodeResult(text, encoding, vietnamese=True)
     legacy = sum(c in _TCVN3_DISTINCT for c in text)
     if legacy > 0.03 * max(1, sum(c.isalpha() for c in text)):
         converted = unicodedata.normalize("NFC", text.translate(_TCVN3_TABLE))
         if _looks_vietnamese(converted) and not _VNI_HINT.search(converted.replace("ö", "")[:0]):
             if len(_COMMON_WORDS.findall(converted)) >= 3:
-                return DecodeResult(converted, "tcvn3")
+                return DecodeResult(converted, "tcvn3", vietnamese=True)
         if encoding != "cp1252" and detect_language(text) in ("en", "fr"):
             # valid UTF-8 French/English: accented capitals and «» are shared with TCVN3 codes,
             # but the text is readable as is (the extractor then reports it as not Vietnamese)
