@@ -381,3 +381,12 @@ def test_derived_url_column_is_the_address_only(tmp_path):
     df = pd.read_csv(rec_path)
     assert df["url"].tolist() == ["https://tin.example.vn/"]
     assert "Thanh Vân về đích" not in rec_path.read_text(encoding="utf-8")
+
+
+def test_national_cue_needs_the_whole_phrase():
+    """A misspelt "Bộ Nông nghiệp" is not a national report: the portal host still names the place."""
+    from helpers.extract import extract_records
+
+    meta = {"url": "https://thachha.hatinh.gov.vn/tin/1", "title": "Tin tức"}
+    recs = extract_records("Theo Bộ Nông nghiêp, năm 2023 có thêm 5 xã đạt chuẩn nông thôn mới.", meta, "d")
+    assert recs and {(r["province_code"], r["district_code"]) for r in recs} == {("42", "445")}

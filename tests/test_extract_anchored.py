@@ -1,10 +1,12 @@
-"""The anchored patterns of ``helpers.extract`` find exactly what their plain regexes find.
+"""The anchored and gated patterns of ``helpers.extract`` find exactly what their plain regexes find.
 
-``_Anchored`` tries a pattern only where one of its literal anchors occurs (a speed-up of
-the extractor); these tests compare it with the plain ``re`` call on sentences written for
-the test, on random texts built from the patterns' own words (upper and lower case, digits,
-"ı", "ſ", "İ", the Kelvin sign) with random bounds, and on every sentence of the shared
-report texts when ``../shared`` is present.  A missing anchor shows up as a difference.
+``_Anchored`` tries a pattern only where one of its literal anchors occurs and ``_Gated``
+only when one of its keywords does (speed-ups of the extractor); these tests compare them
+with the plain ``re`` call on sentences written for the test, on random texts built from
+the patterns' own words (upper and lower case, with "ı", "ſ", "İ" inside and between words,
+the Kelvin sign, digits) with random bounds, and on every sentence of the shared report
+texts when ``../shared`` is present.  They are meant to turn a missing or misplaced anchor
+into a difference (removing one, or shifting an offset, makes them fail).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from helpers import paths
 from helpers import text as T
 
 ANCHORED = {name: obj for name, obj in vars(E).items() if isinstance(obj, E._Anchored)}
+GATED = {name: obj for name, obj in vars(E).items() if isinstance(obj, E._Gated)}
 
 OWN_SENTENCES = [
     "Đến nay, huyện có 12/15 xã đạt chuẩn nông thôn mới, 3 xã đạt chuẩn NTM nâng cao.",
@@ -38,6 +41,8 @@ OWN_SENTENCES = [
     "Mục tiêu, chỉ tiêu, lộ trình, đăng ký, dự định, hướng tới, hướng đến, để xã, cần phải đạt, nhằm, quyết tâm.",
     "Sắp có, sẽ đạt, đề nghị xét, đủ điều kiện xét, đang trình, chờ công nhận, lập hồ sơ, tờ trình, trình UBND.",
     "Hoàn thành nhiệm vụ, cán đích, chạm đích, rớt chuẩn, là xã NTM, đạt xã NTM, đạt 18/19 tiêu chí.",
+    "Có thêm tốı thiểu 5 xã; số liệu tớı ngày 20/6/2024; dự kıến, mục tıêu, ſẽ đạt, hồ ſơ; bị thu hồı; "
+    "đến hết tháng 6; còn 2 tiêu chí chưa đạt gồm: giao thông, môi trường.",
 ]
 
 
@@ -93,10 +98,17 @@ _EXTRA = [" ", " ", ", ", "; ", ". ", "\n", "/", "-", "5", "12", "3.500", "2023"
           "ı", "ſ", "İ", "\u212a", "Đ", "ạ", "A", "Nam"]
 
 
+def _odd_cases(word: str) -> list[str]:
+    """``word`` with letters that ``re.I`` folds differently from ``str.lower``."""
+    return [word.replace("i", "ı"), word.replace("s", "ſ"), word.upper().replace("I", "İ"),
+            word.replace("k", "\u212a")]
+
+
 @st.composite
-def _text_for(draw, name: str) -> str:
-    words = _words(ANCHORED[name].pattern)
-    pool = words + [w.upper() for w in words] + [w.title() for w in words] + _EXTRA
+def _text_for(draw, pattern: re.Pattern) -> str:
+    words = _words(pattern)
+    pool = words + [w.upper() for w in words] + [w.title() for w in words] + \
+        [v for w in words for v in _odd_cases(w)] + _EXTRA
     parts = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=14))
     glue = draw(st.sampled_from(["", " "]))
     return glue.join(parts)
@@ -106,11 +118,35 @@ def _text_for(draw, name: str) -> str:
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_anchored_agrees_on_random_texts(name: str, data) -> None:
-    text = data.draw(_text_for(name))
+    text = data.draw(_text_for(ANCHORED[name].pattern))
     pos = data.draw(st.integers(0, len(text)))
     endpos = data.draw(st.integers(pos, len(text)))
     _agree(name, text)
     _agree(name, text, pos, endpos)
+
+
+@pytest.mark.parametrize("name", sorted(GATED))
+def test_gated_agrees_on_own_sentences(name: str) -> None:
+    gated = GATED[name]
+    for s in OWN_SENTENCES:
+        for variant in (s, s.lower(), s.upper(), *s.split("; ")):
+            a, p = gated.search(variant), gated.pattern.search(variant)
+            assert (a and a.regs) == (p and p.regs), (name, variant)
+
+
+@pytest.mark.parametrize("name", sorted(GATED))
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_gated_agrees_on_random_texts(name: str, data) -> None:
+    gated = GATED[name]
+    text = data.draw(_text_for(gated.pattern))
+    a, p = gated.search(text), gated.pattern.search(text)
+    assert (a and a.regs) == (p and p.regs), (name, text)
+
+
+def test_anchors_with_i_or_s_are_refused() -> None:
+    with pytest.raises(ValueError):
+        E._Anchored(re.compile("tối thiểu", re.I), (("tối th", 0),))
 
 
 def test_anchored_agrees_on_the_shared_reports(shared) -> None:

@@ -127,8 +127,9 @@ class _Gated:
     """A case-insensitive regex run only when one of its literal keywords occurs.
 
     Python's ``re.I`` matching of Vietnamese alternations is slow (~100 µs per sentence);
-    every alternative of the pattern contains one of ``keys`` (lower case), so a cheap
-    substring test rules most sentences out with the same result.
+    every alternative of the pattern contains one of ``keys`` (lower case, without "i" or
+    "s", as the anchors of ``_Anchored``), so a cheap substring test rules most sentences
+    out with the same result.
     """
 
     def __init__(self, pattern: re.Pattern, keys: tuple[str, ...]):
@@ -165,20 +166,24 @@ class _Anchored:
     first-character skip for it), the largest single cost of the extractor.  Every match of
     ``pattern`` has one of ``anchors`` (``(literal, offset)``, the literal in lower case,
     ``offset`` characters after the match start), or starts a run of digits (``digits``),
-    or starts the string (``at_start``, for ``^`` alternatives).  ``str.find`` on the
-    lower-cased text lists those start positions and ``pattern.match`` is tried there in
-    order, which is what ``search``/``finditer`` would find.  Literals avoid "i" and "s",
-    whose case-insensitive matches include "ı" and "ſ" that ``str.lower`` keeps apart;
-    a text whose lower case changes length ("İ") takes the plain ``pattern`` call.
-    ``tests/test_extract_anchored.py`` checks every anchored pattern against its plain form.
+    or starts the string (``at_start``, for ``^`` alternatives).  One scan of the lower-cased
+    text for the literals (a plain alternation, which ``re`` skips through in C) lists those
+    start positions and ``pattern.match`` is tried there in order: what ``search`` and
+    ``finditer`` would find.  Literals have no "i" or "s", whose case-insensitive matches
+    include "ı" and "ſ" that ``str.lower`` keeps apart; a text whose lower case changes
+    length ("İ") takes the plain ``pattern`` call.  ``tests/test_extract_anchored.py``
+    compares every anchored pattern with its plain form.
     """
 
     def __init__(self, pattern: re.Pattern, anchors: tuple[tuple[str, int], ...], digits: bool = False,
                  at_start: bool = False):
         self.pattern, self.digits, self.at_start = pattern, digits, at_start
         self.offsets = dict(anchors)
-        for key, off in anchors:  # one key per position: a prefix key must share its offset
-            assert key == key.lower() and not any(k != key and k.startswith(key) and o != off for k, o in anchors), key
+        for key, off in anchors:  # the scan reports one key per position: a prefix must share its offset
+            if key != key.lower() or "i" in key or "s" in key or \
+                    any(k != key and k.startswith(key) and o != off for k, o in anchors):
+                raise ValueError(f"anchor {key!r}: not lower case, has an 'i' or 's', or is a prefix of a key "
+                                 "with another offset")
         # one alternation of plain literals: ``re`` skips to their first letters in C
         self.keys = re.compile("|".join(re.escape(k) for k, _ in sorted(anchors, key=lambda a: -len(a[0]))))
 
@@ -202,6 +207,7 @@ class _Anchored:
         return starts
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
+        pos = max(pos, 0)  # as ``re`` reads a negative start
         starts = self._starts(text, pos, endpos)
         if starts is None:
             return self.pattern.search(text, pos, endpos)
@@ -213,6 +219,7 @@ class _Anchored:
         return None
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match]:
+        pos = max(pos, 0)
         starts = self._starts(text, pos, endpos)
         if starts is None:
             yield from self.pattern.finditer(text, pos, endpos)
@@ -227,7 +234,7 @@ class _Anchored:
                     after = m.end()
 
 
-_LOST = _Gated(_LOST, ("rớt", "không còn đạt", "thu hồi", "tụt hạng", "không đạt chuẩn"))
+_LOST = _Gated(_LOST, ("rớt", "không còn đạt", "thu hồ", "tụt hạng", "không đạt chuẩn"))
 _EXPECTED = _Anchored(_EXPECTED, (("dự k", 0), ("ắp ", 1), ("ẽ ", 1), ("đề nghị", 0), ("đủ đ", 0), ("đang ", 0),
                                   ("hồ ", 0), ("trình ", 0), ("chờ ", 0), ("lập hồ", 0), ("hoàn th", 0), ("tờ trình", 0)))
 _TARGET = _Anchored(_TARGET, (("phấn đấu", 0), ("quyết tâm", 0), ("mục t", 0), ("kế hoạch", 0), ("chỉ t", 0),
@@ -239,7 +246,7 @@ _NOT_RECORD = re.compile(r"^\s*(?:%|phần trăm)|^\s*tiêu chí\s*/", re.I)
 _YEAR_RE = re.compile(r"(?:năm|trong năm|đến năm|vào năm|cuối năm|giai đoạn)\s+((?:19|20)\d\d)(?!\s*[-–]\s*20)|(?:năm|trong) nay", re.I)
 
 # the hot scanning patterns, tried only at their anchors (see ``_Anchored``)
-_COUNT = _Anchored(COUNT_RE, (("trên", 0), ("hơn", 0), ("ít nhất", 0), ("khoảng", 0), ("gần", 0), ("tối th", 0), ("từ", 0),
+_COUNT = _Anchored(COUNT_RE, (("trên", 0), ("hơn", 0), ("ít nhất", 0), ("khoảng", 0), ("gần", 0), ("tố", 0), ("từ", 0),
                               ("một", 0), ("ha", 0), ("ba", 0), ("bốn", 0), ("năm", 0), ("áu", 1), ("bảy", 0), ("tám", 0),
                               ("chín", 0), ("mườ", 0)), digits=True)
 _STD = _Anchored(STD_RE, (("nông thôn mớ", 0), ("ntm", 0), ("ểu mẫu", 2), ("vườn mẫu", 0), ("huyện nâng cao", 0),
@@ -367,6 +374,10 @@ _PROV_INLINE = _Anchored(_PROV_INLINE, (("tỉnh", 0), ("thành phố", 0)))
 _DIST_INLINE = _Anchored(_DIST_INLINE, (("huyện", 0), ("thị xã", 0), ("thành phố", 0), ("tx", 0), ("tp", 0), ("quận", 0)))
 
 
+_NATIONAL = re.compile(r"cả nước|toàn quốc|trung ương|Bộ Nông nghiệp|Thủ tướng", re.I)
+_NATIONAL_KEYS = ("cả nước", "toàn quốc", "trung ương", "bộ nông ngh", "thủ tướng")  # no "i"/"s": see _Anchored
+
+
 def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]] | None = None) -> DocContext:
     ctx = DocContext(doc_id=doc_id, url=meta.get("url"))
     pub = meta.get("published")
@@ -435,8 +446,8 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
             ctx.district, ctx.district_code = cands[0][0], cands[0][1]
             if ctx.province is None or ctx.province_code != cands[0][3]:
                 ctx.province, ctx.province_code = cands[0][2], cands[0][3]
-    lead = (ctx.title + " " + " ".join(body[:3])).lower()
-    national = any(k in lead for k in ("cả nước", "toàn quốc", "trung ương", "bộ nông ngh", "thủ tướng"))
+    lead = ctx.title + " " + " ".join(body[:3])
+    national = _NATIONAL.search(lead) if any(k in lead.lower() for k in _NATIONAL_KEYS) else None
     if ctx.district is None and ctx.province is None and not national:
         # a local government portal names its place in its host: <district>.<province>.gov.vn
         host = _portal_place(ctx.url)
@@ -838,7 +849,7 @@ _AS_OF = re.compile(
 _AS_OF_MONTH = re.compile(r"(?:(?:đến|tới)\s+(?:hết\s+|cuối\s+)?|tính\s+(?:hết|cuối)\s+)tháng\s+(\d{1,2})(?:\s*,?\s*năm\s+((?:19|20)\d\d))?(?![\d/-])", re.I)
 
 
-_AS_OF = _Anchored(_AS_OF, (("tính", 0), ("đến", 0), ("tới", 0), ("qđ-", 0), ("quyết định", 0)), at_start=True)
+_AS_OF = _Anchored(_AS_OF, (("tính", 0), ("đến", 0), ("tớ", 0), ("qđ-", 0), ("quyết định", 0)), at_start=True)
 _AS_OF_MONTH = _Gated(_AS_OF_MONTH, ("tháng",))
 
 
