@@ -390,3 +390,45 @@ def test_national_cue_needs_the_whole_phrase():
     meta = {"url": "https://thachha.hatinh.gov.vn/tin/1", "title": "Tin tức"}
     recs = extract_records("Theo Bộ Nông nghiêp, năm 2023 có thêm 5 xã đạt chuẩn nông thôn mới.", meta, "d")
     assert recs and {(r["province_code"], r["district_code"]) for r in recs} == {("42", "445")}
+
+
+@pytest.fixture
+def gazetteer_state():
+    """Fresh extractor caches around a test that breaks the gazetteer (restored afterwards)."""
+    import helpers.extract as E
+
+    caches = (E._province_names, E._province_regex, E._district_index, E._portal_index, E._portal_place, E._resolve)
+
+    def reset():
+        for f in caches:
+            f.cache_clear()
+        E._GAZETTEER_DOWN.clear()
+
+    reset()
+    yield E
+    reset()
+
+
+def test_missing_gazetteer_data_is_tried_once_and_reported(gazetteer_state, monkeypatch, tmp_path):
+    """Offline without a mirror: one failed load, records kept unresolved, and every document says why."""
+    from helpers import gazetteer
+    from helpers.datasets import DataFileError
+
+    E = gazetteer_state
+    calls = []
+
+    def unavailable(*args, **kwargs):
+        calls.append(args)
+        raise DataFileError("could not download data/x.json from https://example.org/x.json: offline. "
+                            "Check the network, or set NTM_DATA_MIRROR")
+
+    for name in ("provinces", "districts", "resolve", "resolve_group"):
+        monkeypatch.setattr(gazetteer, name, unavailable)
+    for i in range(3):
+        (tmp_path / f"d{i}.txt").write_text("Tin\n\nXã Phú Lộc, huyện Tân Trụ đã đạt 18/19 tiêu chí nông thôn mới.",
+                                            encoding="utf-8")
+    results = [E.extract_path(p) for p in sorted(tmp_path.glob("*.txt"))]
+    assert len(calls) == 1
+    for res in results:
+        assert res.status == "ok" and res.records and res.records[0]["resolution"] == "unknown"
+        assert "places not resolved to codes" in res.message and "NTM_DATA_MIRROR" in res.message

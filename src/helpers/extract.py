@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from helpers import text as T
+from helpers.datasets import DataFileError
 from helpers.records import RECORD_COLUMNS, empty_records, record_problems, validate_records
 
 __all__ = [
@@ -305,12 +306,28 @@ def _note_drop(ctx: DocContext, start: int, end: int, what: str, reason: str) ->
     ctx.dropped.append(f"candidate dropped ({ctx.doc_id} chars {start}-{end}, {what}): {reason}")
 
 
+# why the gazetteer's data could not be loaded (no network and no mirror, say): it is tried
+# once per process, not once per place, and every document then says its places are unresolved
+_GAZETTEER_DOWN: list[str] = []
+
+
 def _gazetteer():
+    if _GAZETTEER_DOWN:
+        return None
     try:
         from helpers import gazetteer
-    except Exception:  # the gazetteer is optional: resolution degrades to "unknown"
+    except Exception as exc:  # the gazetteer is optional: resolution degrades to "unknown"
+        _gazetteer_down(exc)
         return None
     return gazetteer
+
+
+def _gazetteer_down(exc: Exception) -> None:
+    """Record the first reason the gazetteer is unusable, when ``exc`` is one (missing data)."""
+    if not isinstance(exc, (ImportError, OSError, DataFileError)) or _GAZETTEER_DOWN:
+        return
+    text = str(exc).strip()
+    _GAZETTEER_DOWN.append(f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}")
 
 
 @lru_cache(maxsize=1)
@@ -322,7 +339,8 @@ def _province_names() -> dict[str, tuple[str, str]]:
     try:
         for code, name in zip(g.provinces()["province_code"], g.provinces()["province_name"]):
             out[T.fold(name)] = (name, code)
-    except Exception:
+    except Exception as exc:
+        _gazetteer_down(exc)
         return {}
     extra = {"bà rịa-vũng tàu": "Bà Rịa - Vũng Tàu", "bà rịa - vũng tàu": "Bà Rịa - Vũng Tàu", "tp. hồ chí minh": "Hồ Chí Minh", "tp hồ chí minh": "Hồ Chí Minh", "tp.hcm": "Hồ Chí Minh",
              "thừa thiên - huế": "Thừa Thiên Huế", "huế": "Thừa Thiên Huế", "giai lai": "Gia Lai"}
@@ -350,7 +368,8 @@ def _district_index() -> dict[str, list[tuple[str, str, str, str]]]:
         return out
     try:
         d = g.districts()
-    except Exception:
+    except Exception as exc:
+        _gazetteer_down(exc)
         return out
     for name, code, pname, pcode in zip(d["district_name"], d["district_code"], d["province_name"], d["province_code"]):
         out.setdefault(T.fold(name), []).append((name, code, pname, pcode))
@@ -364,7 +383,8 @@ def _resolve(name: str, unit: str, province: str | None = None, district: str | 
         return None
     try:
         return g.resolve(name, unit=unit, province=province, district=district)
-    except Exception:
+    except Exception as exc:
+        _gazetteer_down(exc)
         return None
 
 
@@ -462,7 +482,8 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
         if g is not None and len(names) >= 2 and not national:
             try:
                 res = g.resolve_group(names, unit="commune")
-            except Exception:
+            except Exception as exc:
+                _gazetteer_down(exc)
                 res = None
             if res is not None and res.status == "exact" and res.candidates:
                 c = res.candidates[0]
@@ -1415,6 +1436,8 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
     out = _postprocess(records, ctx)
     if notes is not None:
         notes.extend(ctx.dropped)
+        if _GAZETTEER_DOWN and out:
+            notes.append(f"places not resolved to codes: the gazetteer's data is unavailable ({_GAZETTEER_DOWN[0]})")
     return out
 
 
