@@ -432,3 +432,24 @@ def test_missing_gazetteer_data_is_tried_once_and_reported(gazetteer_state, monk
     for res in results:
         assert res.status == "ok" and res.records and res.records[0]["resolution"] == "unknown"
         assert "places not resolved to codes" in res.message and "NTM_DATA_MIRROR" in res.message
+
+
+def test_derived_records_are_not_rewritten_without_the_gazetteer(gazetteer_state, monkeypatch, tmp_path, capsys):
+    """``make records`` offline keeps the committed facts (with codes) and says why, exit code 1."""
+    from helpers import gazetteer, paths, pipeline
+    from helpers.datasets import DataFileError
+
+    def unavailable(*args, **kwargs):
+        raise DataFileError("could not download data/x.json: offline")
+
+    monkeypatch.setattr(gazetteer, "provinces", unavailable)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "d.txt").write_text("Tin\n\nXã Phú Lộc đã đạt 18/19 tiêu chí nông thôn mới.", encoding="utf-8")
+    out = tmp_path / "derived"
+    with pytest.raises(DataFileError, match="not rewritten"):
+        gazetteer_state.build_derived_records([corpus], out)
+    assert not out.exists()
+    monkeypatch.setattr(paths, "DATA", tmp_path)
+    assert pipeline.records([corpus]) == 1
+    assert "kept the committed facts" in capsys.readouterr().out and not out.exists()

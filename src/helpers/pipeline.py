@@ -21,9 +21,14 @@ def records(corpus: list[Path] | None = None) -> int:
         print("records: no report corpus here (../shared absent); using the committed "
               f"facts in {paths.DATA / 'derived'}")
         return 0
+    from helpers.datasets import DataFileError
     from helpers.extract import build_derived_records
 
-    written = build_derived_records(dirs, paths.DATA / "derived")
+    try:
+        written = build_derived_records(dirs, paths.DATA / "derived")
+    except DataFileError as exc:
+        print(f"records: kept the committed facts: {exc}")
+        return 1
     for path in written:
         print(f"records: wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path}")
     return 0
