@@ -1792,9 +1792,9 @@ def build_derived_records(dirs: Iterable[Path | str], out_dir: Path | str) -> li
     out_dir = Path(out_dir)
     _province_names()  # loads the gazetteer, or records why it cannot be loaded
     report: list = []
-    df = extract_corpus(list(dirs), report=report, keep_sentence=False) if not _GAZETTEER_DOWN else None
-    if _GAZETTEER_DOWN or df is None:
-        # the committed facts keep their codes rather than being replaced by unresolved ones
+    if not _GAZETTEER_DOWN:
+        df = extract_corpus(list(dirs), report=report, keep_sentence=False)
+    if _GAZETTEER_DOWN:  # the committed facts keep their codes rather than lose them
         raise DataFileError(f"{out_dir} not rewritten: the gazetteer's data is unavailable ({_GAZETTEER_DOWN[0]})")
     out_dir.mkdir(parents=True, exist_ok=True)
     # a sidecar's url field may carry a note after the address ("https://… (article \"<title>\"; …)"):
