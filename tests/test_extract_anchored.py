@@ -37,6 +37,7 @@ OWN_SENTENCES = [
     "Kế hoạch: huy động mọi nguồn lực, tiếp tục xây dựng huyện nâng cao; xã nâng cao sẽ đạt chuẩn.",
     "HUYỆN ĐÃ ĐƯỢC CÔNG NHẬN ĐẠT CHUẨN NÔNG THÔN MỚI; XÃ NÂNG CAO; NTMNC; NTM NC và NTMKM.",
     "Phường, quận, tổ dân phố, khu phố; thị trấn Cái Tắc; xây dựng thành công huyện đạt chuẩn NTM.",
+    "Toàn huyện có, của tỉnh, tỉnh ta, cả nước, toàn quốc, nationwide; nhiều xã bị rớt chuẩn; gồm: Tân Hòa.",
     "Trong giai đoạn 2026, cuối năm 2025, vào năm 2020, đến năm 2030 và trong năm 2019; năm nay, trong nay.",
     "Mục tiêu, chỉ tiêu, lộ trình, đăng ký, dự định, hướng tới, hướng đến, để xã, cần phải đạt, nhằm, quyết tâm.",
     "Sắp có, sẽ đạt, đề nghị xét, đủ điều kiện xét, đang trình, chờ công nhận, lập hồ sơ, tờ trình, trình UBND.",
@@ -132,6 +133,7 @@ def test_gated_agrees_on_own_sentences(name: str) -> None:
         for variant in (s, s.lower(), s.upper(), *s.split("; ")):
             a, p = gated.search(variant), gated.pattern.search(variant)
             assert (a and a.regs) == (p and p.regs), (name, variant)
+            assert _signature(gated.finditer(variant)) == _signature(gated.pattern.finditer(variant)), (name, variant)
 
 
 @pytest.mark.parametrize("name", sorted(GATED))
@@ -142,11 +144,14 @@ def test_gated_agrees_on_random_texts(name: str, data) -> None:
     text = data.draw(_text_for(gated.pattern))
     a, p = gated.search(text), gated.pattern.search(text)
     assert (a and a.regs) == (p and p.regs), (name, text)
+    assert _signature(gated.finditer(text)) == _signature(gated.pattern.finditer(text)), (name, text)
 
 
 def test_anchors_with_i_or_s_are_refused() -> None:
     with pytest.raises(ValueError):
         E._Anchored(re.compile("tối thiểu", re.I), (("tối th", 0),))
+    with pytest.raises(ValueError):
+        E._Gated(re.compile("thu hồi", re.I), ("thu hồi",))
 
 
 def test_anchored_agrees_on_the_shared_reports(shared) -> None:

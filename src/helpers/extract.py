@@ -125,23 +125,29 @@ _TARGET = re.compile(
 
 
 class _Gated:
-    """A case-insensitive regex run only when one of its literal keywords occurs.
+    """A regex run only when one of its literal keywords occurs in the lower-cased text.
 
     Python's ``re.I`` matching of Vietnamese alternations is slow (~100 µs per sentence);
-    every alternative of the pattern contains one of ``keys`` (lower case, without "i" or
-    "s", as the anchors of ``_Anchored``), so a cheap substring test rules most sentences
-    out with the same result.
+    every alternative of the pattern contains one of ``keys`` (lower case; for a
+    case-insensitive pattern without "i" or "s", as the anchors of ``_Anchored``), so a
+    cheap substring test rules most sentences out with the same result.
     """
 
     def __init__(self, pattern: re.Pattern, keys: tuple[str, ...]):
+        for key in keys:
+            if key != key.lower() or (pattern.flags & re.I and ("i" in key or "s" in key)):
+                raise ValueError(f"gate key {key!r}: not lower case, or an 'i' or 's' in a case-insensitive pattern's key")
         self.pattern, self.keys = pattern, keys
 
-    def search(self, text: str) -> re.Match | None:
+    def _open(self, text: str) -> bool:
         low = text.lower()
-        for k in self.keys:
-            if k in low:
-                return self.pattern.search(text)
-        return None
+        return any(k in low for k in self.keys)
+
+    def search(self, text: str) -> re.Match | None:
+        return self.pattern.search(text) if self._open(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        return self.pattern.finditer(text) if self._open(text) else iter(())
 
 
 _DIGIT_RUN = re.compile(r"\d\d*")  # a leading class: ``re`` skips to digits in C
@@ -394,8 +400,8 @@ _PROV_INLINE = _Anchored(_PROV_INLINE, (("tỉnh", 0), ("thành phố", 0)))
 _DIST_INLINE = _Anchored(_DIST_INLINE, (("huyện", 0), ("thị xã", 0), ("thành phố", 0), ("tx", 0), ("tp", 0), ("quận", 0)))
 
 
-_NATIONAL = re.compile(r"cả nước|toàn quốc|trung ương|Bộ Nông nghiệp|Thủ tướng", re.I)
-_NATIONAL_KEYS = ("cả nước", "toàn quốc", "trung ương", "bộ nông ngh", "thủ tướng")  # no "i"/"s": see _Anchored
+_NATIONAL = _Gated(re.compile(r"cả nước|toàn quốc|trung ương|Bộ Nông nghiệp|Thủ tướng", re.I),
+                   ("cả nước", "toàn quốc", "trung ương", "bộ nông ngh", "thủ tướng"))
 
 
 def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]] | None = None) -> DocContext:
@@ -467,7 +473,7 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
             if ctx.province is None or ctx.province_code != cands[0][3]:
                 ctx.province, ctx.province_code = cands[0][2], cands[0][3]
     lead = ctx.title + " " + " ".join(body[:3])
-    national = _NATIONAL.search(lead) if any(k in lead.lower() for k in _NATIONAL_KEYS) else None
+    national = _NATIONAL.search(lead)
     if ctx.district is None and ctx.province is None and not national:
         # a local government portal names its place in its host: <district>.<province>.gov.vn
         host = _portal_place(ctx.url)
@@ -665,7 +671,7 @@ def _is_org(s: str, pos: int) -> bool:
     return bool(m) and not _VERB_GAP.search(m.group(0))
 
 
-_LIST_AFTER = re.compile(r"(?:gồm|bao gồm|đó là)\s*:?\s*[-–•]?\s*(?=[%s])" % _UP)
+_LIST_AFTER = _Gated(re.compile(r"(?:gồm|bao gồm|đó là)\s*:?\s*[-–•]?\s*(?=[%s])" % _UP), ("gồm", "đó là"))
 
 
 def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = None) -> list[Group]:
@@ -754,7 +760,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         groups.append(g)
         taken.append((g.start, g.end))
     # "Các xã được công nhận ... gồm: A (huyện H), B": a list after gồm/là with the unit noun before
-    for m in (_LIST_AFTER.finditer(s[lo:hi]) if ("gồm" in s[lo:hi] or "đó là" in s[lo:hi]) else ()):
+    for m in _LIST_AFTER.finditer(s[lo:hi]):
         p0 = lo + m.end()
         if any(x <= p0 <= y for x, y in taken):
             continue
@@ -935,9 +941,11 @@ def _emit(records: list[dict], ctx: DocContext, sent: Sent, rule: str, **kw) -> 
     records.append(rec)
 
 
-_C_COUNTRY = re.compile(r"cả nước|toàn quốc|trên cả nước|của cả nước|nationwide")
-_C_PROVINCE = re.compile(r"toàn tỉnh|tỉnh ta|trên địa bàn tỉnh|của tỉnh|toàn thành phố")
-_C_DISTRICT = re.compile(r"toàn huyện|huyện (?:đã|có|đến|hiện)|trên địa bàn huyện|của huyện|huyện\s*$|(?:^|\W)huyện(?= \w+ \w+ có)")
+_C_COUNTRY = _Gated(re.compile(r"cả nước|toàn quốc|trên cả nước|của cả nước|nationwide"),
+                    ("cả nước", "toàn quốc", "nationwide"))
+_C_PROVINCE = _Gated(re.compile(r"toàn tỉnh|tỉnh ta|trên địa bàn tỉnh|của tỉnh|toàn thành phố"), ("tỉnh", "toàn thành phố"))
+_C_DISTRICT = _Gated(re.compile(r"toàn huyện|huyện (?:đã|có|đến|hiện)|trên địa bàn huyện|của huyện|huyện\s*$|(?:^|\W)huyện(?= \w+ \w+ có)"),
+                     ("huyện",))
 
 
 def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str, state: dict | None = None) -> tuple[str, str | None]:
@@ -947,12 +955,12 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     provs = _province_names()
     # nearest explicit container before the count
     cands: list[tuple[int, str, str | None]] = []
-    for m in (_C_COUNTRY.finditer(cb) if ("cả nước" in cb or "toàn quốc" in cb or "nationwide" in cb) else ()):
+    for m in _C_COUNTRY.finditer(cb):
         cands.append((m.start(), "country", "Việt Nam"))
-    for m in (_C_PROVINCE.finditer(cb) if ("tỉnh" in cb or "toàn thành phố" in cb) else ()):
+    for m in _C_PROVINCE.finditer(cb):
         cands.append((m.start(), "province", ctx.province))
     named_d = [m.group(1) for m in _DIST_INLINE.finditer(clause_before)]
-    for m in (_C_DISTRICT.finditer(cb) if "huyện" in cb else ()):
+    for m in _C_DISTRICT.finditer(cb):
         cands.append((m.start(), "district", named_d[-1] if named_d else ctx.district))
     for m in _TYPED.finditer(clause_before):
         typ = m.group(0).split()[0].lower()
@@ -1016,7 +1024,8 @@ _DIGIT = re.compile(r"\d|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mư�
 
 
 _EXHORT = re.compile(r"\b(?:mỗi|mọi|từng)\s+(?:tỉnh|huyện|thị xã|xã|địa phương|đơn vị)\b[^.;]{0,60}$", re.I)
-_LOST_UNNAMED = re.compile(r"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b[^;]{0,80}?(?:rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi)", re.I)
+_LOST_UNNAMED = _Gated(re.compile(r"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b[^;]{0,80}?(?:rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi)", re.I),
+                       ("rớt", "không còn đạt", "thu hồ"))
 
 
 def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[dict]) -> None:
@@ -1166,13 +1175,13 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         state["clause_mod"] = _modality(clause, head)
         _remember_list(groups, state, sent.idx)
         # ---------- "nhiều xã ... rớt chuẩn": unnamed communes that lost the standard
-        cl_low = clause.lower()
-        lm = _LOST_UNNAMED.search(clause) if ("rớt" in cl_low or "không còn đạt" in cl_low or "thu hồ" in cl_low) else None
+        lm = _LOST_UNNAMED.search(clause)
         if lm:
             _emit(records, ctx, sent, "lost_unnamed", unit=_UNIT_WORDS[lm.group(1).lower()], place=None,
                   standard=_std_of(s, a + lm.start(), b) or std_c or sent_std or "ntm", measure="recognized",
                   modality="lost", year=_year_of(clause, ctx.pub_year), as_of=as_of)
         # ---------- unnamed district / province as subject of a recognition
+        cl_low = clause.lower()
         if any(k in cl_low for k in ("huyện", "thị xã", "tỉnh", "thành phố")):
             _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
     _remember_std(s, state, std_matches)
