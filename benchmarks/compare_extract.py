@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if not dirs:
         print("compare_extract: ../shared is absent; nothing to compare (needs the report corpus)")
         return 0
-    files = sorted(p for d in dirs for p in d.glob("*.txt"))
+    files = list(new.iter_documents(dirs))
     with tempfile.TemporaryDirectory(prefix="ntm_compare_") as tmp:
         old = load_revision(args.baseline, Path(tmp))
         for module in (old, new):
