@@ -453,3 +453,18 @@ def test_derived_records_are_not_rewritten_without_the_gazetteer(gazetteer_state
     monkeypatch.setattr(paths, "DATA", tmp_path)
     assert pipeline.records([corpus]) == 1
     assert "kept the committed facts" in capsys.readouterr().out and not out.exists()
+
+
+def test_clearing_the_text_caches_forgets_them_and_changes_no_result():
+    """The benchmarks clear the per-text caches between replicas; results must not depend on them."""
+    import helpers.extract as E
+
+    text = ("Huyện Yên Lạc có 15/17 xã đạt chuẩn nông thôn mới. "
+            "Năm 2025, huyện phấn đấu có thêm 2 xã Tề Lỗ, Liên Châu đạt chuẩn nông thôn mới nâng cao.")
+    first = extract_records(text, {"published": "2024-05-02"}, "d")
+    assert E._modality.cache_info().currsize > 0 and E._resolve.cache_info().currsize > 0
+    E.clear_text_caches()
+    assert E._modality.cache_info().currsize == 0 and E._resolve.cache_info().currsize == 0
+    assert not E._LOWER_CACHE
+    assert extract_records(text, {"published": "2024-05-02"}, "d") == first
+    assert {(r["measure"], r["place"]) for r in first} >= {("units_met", "Yên Lạc"), ("recognized", "Tề Lỗ")}

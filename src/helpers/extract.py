@@ -1737,6 +1737,18 @@ def _warm() -> None:
     _portal_index()
 
 
+def clear_text_caches() -> None:
+    """Forget the results memoised from earlier texts (clause modality, name folding, place
+    resolution, portal hosts), keeping the loaded gazetteer indexes.
+
+    For benchmarks over replicated documents: without it a replica finds its own clauses
+    and names already cached, which a corpus of distinct reports would not.
+    """
+    for f in (_modality, _std_word, _resolve, _portal_place, T.fold):
+        f.cache_clear()
+    _LOWER_CACHE.clear()
+
+
 def extract_corpus(paths: Iterable[Path | str], processes: int | None = None,
                    keep_sentence: bool = True, report: list | None = None,
                    client: Any = None, out_dir: Path | str | None = None) -> pd.DataFrame:

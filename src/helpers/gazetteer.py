@@ -1549,6 +1549,7 @@ def resolve_group(
     )
 
 
+@cache  # the tables are fixed for the process; indexing them per call cost ~2 ms
 def _container(unit: str, code: str) -> Candidate:
     if unit == "district":
         d = _districts_2022().set_index("district_code").loc[code]
