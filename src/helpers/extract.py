@@ -465,8 +465,8 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
         if ctx.province_code:
             same = [c for c in cands if c[3] == ctx.province_code]
             cands = same or ([] if n < 3 else cands)
-        in_title = any(T.fold(c[0]) in T.fold(ctx.title) for c in cands)
-        prov_in_title = any(k in T.fold(ctx.title) for k in provs)
+        in_title = any(T.fold(c[0]) in title_key for c in cands)
+        prov_in_title = any(k in title_key for k in provs)
         strong = in_title or (n >= 3 and not prov_in_title and (len(dcount) == 1 or n >= 2 * dcount.most_common(2)[-1][1]))
         if len(cands) == 1 and strong:
             ctx.district, ctx.district_code = cands[0][0], cands[0][1]
@@ -1189,11 +1189,23 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
 
 
 def _remember_std(s: str, state: dict, matches: list[re.Match] | None = None) -> None:
-    """The last standard named in the sentence (``matches``: its ``_STD`` matches when known)."""
-    for m in (_STD.finditer(s) if matches is None else matches):
-        kind = "village" if _search(r"(?:thôn|khu dân cư|bản|vườn)[^,;]{0,25}$", s[max(0, m.start() - 30):m.start()]) else "other"
-        state["std_" + kind] = _std_word(m.group(0))
-        state["std"] = _std_word(m.group(0))
+    """The last standard named in the sentence (``matches``: its ``_STD`` matches when known).
+
+    Whether it was named for villages or other units is read rarely (``_std_for``), so the
+    sentence is queued for that and only ``std`` is set now."""
+    matches = list(_STD.finditer(s)) if matches is None else matches
+    if matches:
+        state["std"] = _std_word(matches[-1].group(0))
+        state.setdefault("std_queue", []).append((s, matches))
+
+
+def _std_for(state: dict, kind: str) -> str | None:
+    """The last standard named for ``kind`` ("village" or "other") by the earlier sentences."""
+    for s, matches in state.pop("std_queue", ()):
+        for m in matches:
+            k = "village" if _search(r"(?:thôn|khu dân cư|bản|vườn)[^,;]{0,25}$", s[max(0, m.start() - 30):m.start()]) else "other"
+            state["std_" + k] = _std_word(m.group(0))
+    return state.get("std_" + kind)
 
 
 def _is_village_ctx(s: str, a: int, pos: int) -> bool:
@@ -1224,14 +1236,20 @@ def _remember_list(groups: list[Group], state: dict, idx: int = -1) -> None:
 
 
 def _remember(s: str, state: dict) -> None:
-    for m in _TYPED.finditer(s):
-        typ = m.group(0).split()[0].lower()
-        if typ in ("xã", "phường"):
-            state["commune"] = m.group(1)
-        elif typ in ("huyện", "thị") and not _search(r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s*$", s[max(0, m.start() - 20):m.start()]):
-            state["district"] = m.group(1)
-        elif typ in ("thôn", "bản", "ấp"):
-            state["village"] = m.group(1)
+    """Queue the sentence for ``_recall``: the places it names are rarely asked for."""
+    state.setdefault("place_queue", []).append(s)
+
+
+def _recall(state: dict, unit: str) -> str | None:
+    """The last commune or district (``unit``) named by the earlier sentences."""
+    for s in state.pop("place_queue", ()):
+        for m in _TYPED.finditer(s):
+            typ = m.group(0).split()[0].lower()
+            if typ in ("xã", "phường"):
+                state["commune"] = m.group(1)
+            elif typ in ("huyện", "thị") and not _search(r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s*$", s[max(0, m.start() - 20):m.start()]):
+                state["district"] = m.group(1)
+    return state.get(unit)
 
 
 def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: str, ctx: DocContext,
@@ -1262,7 +1280,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         qualifier = "at_least"
     after_std = _STD.search(s, m.end(), min(b, m.end() + 55))
     std = (_std_word(after_std.group(0)) if after_std else None) or _std_of(s, 0, m.start()) \
-        or state.get("std_" + ("village" if _is_village_ctx(s, a, m.start()) else "other")) or sent_std or "ntm"
+        or _std_for(state, "village" if _is_village_ctx(s, a, m.start()) else "other") or sent_std or "ntm"
     if _search(r"bộ tiêu chí", bl) and _std_of(s, a, m.start()):
         std = _std_of(s, a, m.start())
     mod = _modality(clause, head)
@@ -1320,7 +1338,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
             if achieved > 19:
                 return
         if ctx.district or level == "district":
-            dname = ctx.district or state.get("district")
+            dname = ctx.district or _recall(state, "district")
             _emit(records, ctx, sent, "criteria_district", unit="district", place=dname, district=dname,
                   standard=std, measure=measure, achieved=achieved, total=total, qualifier=qualifier,
                   modality=mod, year=year, as_of=as_of)
@@ -1329,7 +1347,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         name = None
         if subj_org and subj_org[-1].names and subj_org[-1].unit == "commune":
             name = subj_org[-1].names[-1][0]
-        elif state.get("commune"):
+        elif _recall(state, "commune"):
             name = state["commune"]
         if name and (total is None or total <= 19) and achieved <= 19:
             _emit(records, ctx, sent, "criteria_anaphora", unit="commune", place=T.normalize_name_text(name),
