@@ -87,6 +87,8 @@ _UNIT_WORDS = {
     "thôn": "village", "bản": "village", "ấp": "village", "khu dân cư": "village",
     "làng": "village", "tổ dân phố": "village", "buôn": "village", "khu phố": "village",
 }
+# the centrally-run cities (provinces) of the 2022 gazetteer; any other "thành phố" is a district
+_CENTRAL_CITIES = ("Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ")
 _TYPE = r"(?:[Kk]hu dân cư(?: thôn)?|[Tt]hị trấn|[Tt]hị xã|[Tt]hành phố|tổ dân phố|khu phố|[Xx]ã|XÃ|[Pp]hường|[Hh]uyện|[Qq]uận|[Tt]ỉnh|[Tt]hôn|bản|ấp|làng|buôn|TP\.?|TX\.?|Tp\.?)"
 TYPED_RE = re.compile(rf"(?=[KkTtXxPpHhQqbấl])(?<![{_LO}{_UP}])(?:{_TYPE})\s+(?!(?:Nông|NTM|Nông thôn)\b)({_NAME})")
 
@@ -590,6 +592,7 @@ _ITEM = re.compile(rf"\s*(?:{_TYPE}\s+)?({_NAME})(?:\s+(?!(?:của|thuộc|tại
 
 _OPEN_PAREN = re.compile(r"\s*\(")
 _CLOSE_PAREN = re.compile(r"\s*\)")
+_SUBUNIT = re.compile(r"\s*(?i:xã|phường|thị trấn|thôn|bản|ấp)\s")
 _THEN_COMMUNE = re.compile(rf"\s+(?i:xã|phường)\s+{_NAME}")
 
 
@@ -622,6 +625,8 @@ def _parse_list(s: str, pos: int, end: int, first_type: str | None = None) -> tu
             if m and m.end() > pos:
                 pos = m.end()
                 continue
+        if items and first_type in ("district", "province") and _SUBUNIT.match(s, pos, end):
+            break  # "huyện A, xã B đạt ...": the commune starts a mention of its own
         m = _ITEM.match(s, pos, end)
         if m and m.group(1):
             name = m.group(1)
@@ -658,7 +663,28 @@ _BAD_FIRST = {"ntm", "ntmnc", "ubnd", "hđnd", "quyết", "nghị", "theo", "tro
 
 def _bad_name(name: str) -> bool:
     first = name.split()[0].lower()
-    return first in _BAD_FIRST or len(name) < 2 or name.isdigit() or name.lower().startswith("nông thôn")
+    if first in _BAD_FIRST:
+        return T.fold(name) not in _places_with_bad_first()
+    return len(name) < 2 or name.isdigit() or name.lower().startswith("nông thôn")
+
+
+# names of the gazetteer that are also everyday phrases: kept out even when capitalised
+_PHRASE_NAMES = {"chỉ đạo", "quyết tâm", "công bằng", "nhân đạo", "nhân quyền", "công lý", "nhân nghĩa", "bằng hữu"}
+
+
+@lru_cache(maxsize=1)
+def _places_with_bad_first() -> frozenset[str]:
+    """Folded commune and district names that start with a ``_BAD_FIRST`` word ("Quyết Thắng",
+    "Nhân Hòa", "Thủ Thừa", about 1% of communes): a list parsed up to one is not cut there."""
+    g = _gazetteer()
+    if g is None:
+        return frozenset()
+    try:
+        names = [*g.communes()["commune_name"], *g.districts()["district_name"]]
+    except Exception as exc:
+        _gazetteer_down(exc)
+        return frozenset()
+    return frozenset(f for f in map(T.fold, names) if f.split()[0] in _BAD_FIRST and f not in _PHRASE_NAMES)
 
 
 _VERB_GAP = re.compile(r"\b(?:công nhận|đạt|đưa|hỗ trợ|giúp|ký|quyết định|đề nghị|xét|trao|tặng|bỏ phiếu|thẩm định|kiểm tra|chỉ đạo)\b")
@@ -702,6 +728,8 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             continue
         if word == "năm" and not _match(r"\s*(?:xã|huyện)", s[m.end(2):m.end(2) + 5]):
             continue
+        if word == "một" and _match(r"\s+số\b", s[m.end(2):m.end(2) + 5]):
+            continue  # "một số xã": some communes, not one
         total = int(m.group(3).replace(".", "")) if m.group(3) else None
         unit = _noun_unit(noun)
         g = Group(m.start(), m.end(), unit=unit, count=int(count), total=total, counted_noun=noun)
@@ -779,9 +807,9 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         if typ in ("khu", "thị", "thành", "tổ"):
             typ = " ".join(m.group(0).lower().split()[:2]) if typ != "khu" else "khu dân cư"
         unit = _UNIT_WORDS.get(typ, "commune")
-        if typ == "thành phố" and m.group(1) in ("Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ"):
+        if typ == "thành phố" and m.group(1) in _CENTRAL_CITIES:
             unit = "province"
-        if typ in ("tp", "tp.") and m.group(1) in ("Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ"):
+        if typ in ("tp", "tp.") and m.group(1) in _CENTRAL_CITIES:
             unit = "province"
         pre = s[max(lo, m.start() - 10):m.start()].lower()
         names, endp = _parse_list(s, m.start(), len(s), unit)
@@ -962,17 +990,21 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     named_d = [m.group(1) for m in _DIST_INLINE.finditer(clause_before)]
     for m in _C_DISTRICT.finditer(cb):
         cands.append((m.start(), "district", named_d[-1] if named_d else ctx.district))
+    district_names: list[tuple[int, int]] = []
     for m in _TYPED.finditer(clause_before):
         typ = m.group(0).split()[0].lower()
-        if typ in ("tỉnh",) or (typ == "thành" and m.group(1) in ("Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ")):
+        if typ in ("tỉnh",) or (typ in ("thành", "tp", "tp.") and m.group(1) in _CENTRAL_CITIES):
             cands.append((m.start(), "province", _match_name(m.group(1), provs)))
-        elif typ in ("huyện", "thị", "quận", "tx", "tx.") or typ == "thành":
+        elif typ in ("huyện", "thị", "quận", "tx", "tx.", "tp", "tp.") or typ == "thành":
             cands.append((m.start(), "district", m.group(1)))
+            district_names.append((m.start(1), m.end(1)))
     prov_re = _province_regex()
     if prov_re is not None:
         folded = T.fold(clause_before) if len(T.fold(clause_before)) == len(clause_before) else clause_before.lower()
         for m in prov_re.finditer(folded):
-            cands.append((m.start(), "province", provs[m.group(0)][0]))
+            # "TP Quảng Ngãi", "thị xã Quảng Trị": a district-level city named like its province
+            if not any(x <= m.start() < y for x, y in district_names):
+                cands.append((m.start(), "province", provs[m.group(0)][0]))
     if cands:
         cands.sort()
         pos, unit, name = cands[-1]
@@ -1092,7 +1124,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 continue
             if g.names and g.count is None and not g.pilot and not g.from_count:
                 near_pred = pred_t is not None and (pred_t.start() < 45 or _match(r"\s*(?:\([^)]*\)\s*)?(?:là|cũng|đã|vừa|được|chính thức|trở thành|đang)\b", tail) is not None) and not _match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
-                if (_match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức|xét|đề nghị)\b", tail) and not _search(r"lễ (?:công bố|đón)", tail[:60])) or \
+                if (_match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức|xét|đề nghị)\b", tail)
+                        and not _search(r"lễ (?:công bố|đón)", tail[:60]) and not _OWN_FILE.match(tail)) or \
                         _match(r"\s*(?:đã\s+|vừa\s+)?công nhận\s+(?:thêm\s+)?\d", tail):
                     continue
                 verb_before = _search(r"(?:công nhận|đưa|hỗ trợ|xây dựng|thẩm định|bỏ phiếu|đề nghị)[^,;]{0,25}$", before)
@@ -1118,10 +1151,13 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if g.names:
                 nxt_g = min((h.start for h in groups if h.start > g.end), default=b)
                 pend = max(pend, nxt_g - a)
-            mod = _modality(clause[:pend], head)
+            # the sentence's opening words count up to the same point: a plan named after the
+            # figure ("18/21 xã đạt chuẩn, phấn đấu đến năm 2025 ...") is not this figure's
+            head_g = head[:a + pend]
+            mod = _modality(clause[:pend], head_g)
             if ci > 0 and _match(r"\s*(?:nâng tổng|đưa tổng|trong đó)", clause) and state.get("clause_mod") in ("target", "expected"):
                 mod = state["clause_mod"]
-            if g.count is not None and not g.names and mod == "expected" and not _search(r"dự kiến|sẽ|đề nghị", clause[:pend] + head, re.I):
+            if g.count is not None and not g.names and mod == "expected" and not _search(r"dự kiến|sẽ|đề nghị", clause[:pend] + head_g, re.I):
                 mod = "actual"
             if _search(r"trong kế hoạch|theo kế hoạch", clause) and mod == "target" and not _TARGET.search(re.sub(r"(?:trong|theo) kế hoạch", "", clause + " " + head)):
                 mod = "actual"
@@ -1240,6 +1276,15 @@ def _remember(s: str, state: dict) -> None:
     state.setdefault("place_queue", []).append(s)
 
 
+def _last_commune(s: str, end: int) -> str | None:
+    """The last commune named in ``s[:end]`` (an earlier clause of the sentence)."""
+    name = None
+    for m in _TYPED.finditer(s, 0, end):
+        if m.group(0).split()[0].lower() in ("xã", "phường"):
+            name = m.group(1)
+    return name
+
+
 def _recall(state: dict, unit: str) -> str | None:
     """The last commune or district (``unit``) named by the earlier sentences."""
     for s in state.pop("place_queue", ()):
@@ -1283,15 +1328,27 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         or _std_for(state, "village" if _is_village_ctx(s, a, m.start()) else "other") or sent_std or "ntm"
     if _search(r"bộ tiêu chí", bl) and _std_of(s, a, m.start()):
         std = _std_of(s, a, m.start())
+    # a count of criteria is reached (or planned) as the words before it say: a plan or a lost
+    # standard named after it ("đạt 17/19 tiêu chí, phấn đấu về đích cuối năm") is another fact
+    head = head[:m.start()]
     mod = _modality(clause, head)
     if mod == "target" and not _search(r"phấn đấu|quyết tâm|mục tiêu|kế hoạch năm|đến năm|sẽ|cần", s[a:m.end()], re.I):
         mod = "actual" if not _TARGET.search(head) else mod
     if mod == "expected" and not _search(r"dự kiến", s[a:m.end()] + head, re.I):
         mod = "actual"
+    if mod == "lost" or (mod in ("target", "expected") and _search(r"\b(?:hiện|đến nay|đã)\b", s[a:m.start()])
+                         and not (_TARGET.search(s[a:m.start()]) or _EXPECTED.search(s[a:m.start()]))):
+        mod = "actual"  # "...; hiện đã đạt 15/19 tiêu chí": reached, whatever the sentence plans
     year = _year_of(s[a:b], ctx.pub_year) if mod != "actual" else None
     # subject: the nearest group before the figure in the clause
     subj = [g for g in groups if g.start < m.start() and not g.org and (g.end <= m.start() + 1 or g.count is not None)]
     subj_org = [g for g in groups if g.end <= m.start() + 1]
+    if subj and subj[-1].names and subj[-1].count is None and CRIT_RE.search(s, subj[-1].end, m.start()):
+        # "xã A đạt 17/19 tiêu chí, B đạt 16/19 tiêu chí": a bare name after A's figure is this one's subject
+        bare = _BARE_SUBJECT.search(s, subj[-1].end, m.start())
+        if bare and not _bad_name(bare.group(1)):
+            g = subj[-1]
+            subj = [Group(bare.start(1), bare.end(1), unit=g.unit, names=[(bare.group(1), g.names[-1][1])])]
     if not subj and _search(r"các (?:xã|thôn) (?:trên|này|nói trên|kể trên)", bl[-50:]) and state.get("last_names"):
         for name, dist in state["last_names"]:
             _emit(records, ctx, sent, "criteria_list_anaphora", unit="commune", place=T.normalize_name_text(name),
@@ -1343,10 +1400,14 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
                   standard=std, measure=measure, achieved=achieved, total=total, qualifier=qualifier,
                   modality=mod, year=year, as_of=as_of)
         return
-    if _search(r"\bxã\b", near) or subj_org:
+    # a clause without a subject continues the sentence's: "xã A phấn đấu ...; hiện đã đạt 15/19 tiêu chí"
+    subjectless = a > 0 and _fullmatch(r"[\s;,]*(?:hiện nay|hiện tại|hiện|đến nay)?\s*,?\s*(?:đã\s+|mới\s+|chỉ\s+)?đạt\s*", s[a:m.start()])
+    if _search(r"\bxã\b", near) or subj_org or subjectless:
         name = None
         if subj_org and subj_org[-1].names and subj_org[-1].unit == "commune":
             name = subj_org[-1].names[-1][0]
+        elif a > 0 and _last_commune(s, a):
+            name = _last_commune(s, a)
         elif _recall(state, "commune"):
             name = state["commune"]
         if name and (total is None or total <= 19) and achieved <= 19:
@@ -1355,8 +1416,15 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
                   modality=mod, year=year, as_of=as_of)
 
 
+_BARE_SUBJECT = re.compile(rf"(?:,|;|\bvà\b)\s*({_NAME})\s+(?:(?:cũng|đã|hiện|chỉ|mới)\s+)*đạt\s*$")
+# a named unit filing its own recognition: "xã A đang hoàn thiện hồ sơ đề nghị công nhận đạt chuẩn"
+_OWN_FILE = re.compile(r"\s*(?:hiện\s+|nay\s+)?(?:đã\s+|đang\s+)?(?:(?:hoàn thiện|hoàn thành|hoàn chỉnh|lập|xây dựng)\s+hồ sơ\s+"
+                       r"|đủ điều kiện(?:\s+để)?\s+)đề nghị\b", re.I)
+
+
 _SUBJ_DISTRICT = re.compile(
-    r"(?:huyện|thị xã)\s+(?:(?:đã|được|vừa|sẽ)\s+)*(?:(?:được\s+)?công nhận\s+)?(?:đạt chuẩn|đủ điều kiện là|là|về đích|hoàn thành)\s*(?:huyện\s*)?\"?(nông thôn mới|NTM)"
+    r"(?:huyện|thị xã)\s+(?:(?:đã|được|vừa|sẽ)\s+)*(?:(?:được\s+)?(?:(?:Thủ tướng(?: Chính phủ)?|Chính phủ|Trung ương)\s+)?công nhận\s+)?"
+    r"(?:đạt chuẩn|đủ điều kiện là|là|về đích|hoàn thành(?: nhiệm vụ xây dựng)?)\s*(?:huyện\s*)?\"?(nông thôn mới|NTM)"
     r"|(?:xây dựng|đạt chuẩn|hoàn thành các tiêu chí|công nhận|thành công)\s+(?:thành công\s+|đạt chuẩn\s+)?huyện\s*(?:đạt chuẩn\s*)?(nông thôn mới|NTM)"
     r"|(?:đạt chuẩn|xây dựng)\s+huyện\s+(nông thôn mới|NTM)"
     r"|công nhận huyện đạt chuẩn", re.I)
@@ -1753,6 +1821,7 @@ def _warm() -> None:
     _province_names()
     _district_index()
     _portal_index()
+    _places_with_bad_first()
 
 
 def clear_text_caches() -> None:

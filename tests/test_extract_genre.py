@@ -1,0 +1,96 @@
+"""Phrasings of the genre beyond the shared corpus (sentences written for these tests).
+
+Each case is a short report (title + body) and the records that must, or must not, come
+out, as ``(unit, place, measure, achieved, total, modality)``.  They pin down rules that
+generalise the extractor: a plan named after a reached figure, "một số xã", a clause that
+continues the sentence's subject, a commune filing its own recognition, a source cited
+before the subject, a bare name after another commune's figure, a district-level city named
+like its province, commune names that start like everyday words.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.extract import extract_records
+
+CASES = [
+    # a plan or forecast after a reached figure is not that figure's modality
+    ("Huyện Cam Lộ tăng tốc xây dựng nông thôn mới",
+     "Đến nay, xã Cam Thành đã đạt 17/19 tiêu chí nông thôn mới, phấn đấu về đích vào cuối năm.",
+     {("commune", "Cam Thành", "criteria", 17, 19, "actual")},
+     {("commune", "Cam Thành", "criteria", 17, 19, "target")}),
+    ("Kiến Xương", "Xã Vũ Lễ đạt 17/19 tiêu chí NTM nâng cao, dự kiến hoàn thành trong quý IV/2024.",
+     {("commune", "Vũ Lễ", "criteria", 17, 19, "actual")}, {("commune", "Vũ Lễ", "criteria", 17, 19, "expected")}),
+    ("Huyện Hương Khê", "Huyện đã có 18/21 xã đạt chuẩn NTM, phấn đấu đến năm 2025 có 100% số xã đạt chuẩn.",
+     {("district", "Hương Khê", "units_met", 18, 21, "actual")}, {("district", "Hương Khê", "units_met", 18, 21, "target")}),
+    # ... while a plan word before the figure still makes it a target
+    ("Huyện Đắk Mil", "Năm 2024, huyện phấn đấu hoàn thành 9/9 tiêu chí huyện nông thôn mới.",
+     {("district", "Đắk Mil", "criteria", 9, 9, "target")}, set()),
+    # "một số xã" is "some communes", not one
+    ("Quảng Trị", "Hiện nay một số xã đạt chuẩn NTM nâng cao còn khó khăn trong duy trì tiêu chí.", set(), "any"),
+    ("Huyện Hải Lăng", "Một số xã đã đạt chuẩn nông thôn mới nhưng chất lượng các tiêu chí chưa bền vững.", set(), "any"),
+    # a clause without a subject continues the sentence's commune, and says what is reached now
+    ("Mộ Đức", "Xã Đức Tân phấn đấu đạt chuẩn NTM nâng cao trong năm 2024; hiện đã đạt 15/19 tiêu chí.",
+     {("commune", "Đức Tân", "recognized", None, None, "target"), ("commune", "Đức Tân", "criteria", 15, 19, "actual")},
+     set()),
+    ("Huyện Hải Lăng", "Năm 2024, xã Hải Quy phấn đấu đạt chuẩn NTM kiểu mẫu; hiện xã đã đạt 8/10 tiêu chí.",
+     {("commune", "Hải Quy", "criteria", 8, 10, "actual")}, set()),
+    # a commune preparing its own file is expected to be recognised
+    ("Huyện Phù Cát", "Xã Cát Sơn đang hoàn thiện hồ sơ đề nghị công nhận đạt chuẩn nông thôn mới.",
+     {("commune", "Cát Sơn", "recognized", None, None, "expected")}, set()),
+    ("Huyện Tứ Kỳ", "Xã Quang Khải đủ điều kiện đề nghị xét công nhận đạt chuẩn nông thôn mới kiểu mẫu năm 2024.",
+     {("commune", "Quang Khải", "recognized", None, None, "expected")}, set()),
+    # the source named first is not the subject
+    ("Phù Cát xây dựng nông thôn mới", "Theo báo cáo của UBND huyện Phù Cát, xã Cát Hanh đạt 16/19 tiêu chí.",
+     {("commune", "Cát Hanh", "criteria", 16, 19, "actual")}, {("district", "Phù Cát", "criteria", 16, 19, "actual")}),
+    ("Phù Cát xây dựng nông thôn mới", "Theo Phòng NN&PTNT huyện Phù Cát, xã Cát Tài đạt 15/19 tiêu chí.",
+     {("commune", "Cát Tài", "criteria", 15, 19, "actual")}, {("district", "Phù Cát", "criteria", 15, 19, "actual")}),
+    # a bare name after another commune's figure is the subject of the next figure
+    ("Huyện Cam Lộ", "Xã Cam Thành đạt 17/19 tiêu chí, Cam Tuyền đạt 16/19 tiêu chí.",
+     {("commune", "Cam Thành", "criteria", 17, 19, "actual"), ("commune", "Cam Tuyền", "criteria", 16, 19, "actual")},
+     {("commune", "Cam Thành", "criteria", 16, 19, "actual")}),
+    # ... but one commune with two figures keeps both
+    ("Huyện Cam Lộ", "Xã Cam Hiếu đạt 19/19 tiêu chí nông thôn mới, 12/19 tiêu chí nông thôn mới nâng cao.",
+     {("commune", "Cam Hiếu", "criteria", 19, 19, "actual"), ("commune", "Cam Hiếu", "criteria", 12, 19, "actual")},
+     set()),
+    # a district-level city named like its province; the centrally-run cities stay provinces
+    ("Thành phố Quảng Ngãi xây dựng nông thôn mới", "Đến nay, TP Quảng Ngãi có 8/10 xã đạt chuẩn nông thôn mới.",
+     {("district", "Quảng Ngãi", "units_met", 8, 10, "actual")}, {("province", "Quảng Ngãi", "units_met", 8, 10, "actual")}),
+    ("Hà Tĩnh", "Thành phố Hà Tĩnh có 3 xã đạt chuẩn NTM nâng cao.",
+     {("district", "Hà Tĩnh", "units_met", 3, None, "actual")}, {("province", "Hà Tĩnh", "units_met", 3, None, "actual")}),
+    ("Tin tức", "TP Hồ Chí Minh có 5/5 huyện đạt chuẩn nông thôn mới.",
+     {("province", "Hồ Chí Minh", "units_met", 5, 5, "actual")}, set()),
+    # commune and district names that start like everyday words ("Nhân", "Quyết", "Thủ")
+    ("Lý Nhân", "Xã Nhân Hòa đạt 18/19 tiêu chí nông thôn mới nâng cao.",
+     {("commune", "Nhân Hòa", "criteria", 18, 19, "actual")}, set()),
+    ("Tin nông thôn mới", "UBND tỉnh công nhận xã Quyết Thắng, huyện Thanh Hà đạt chuẩn nông thôn mới nâng cao năm 2022.",
+     {("commune", "Quyết Thắng", "recognized", None, None, "actual")},
+     {("district", "Thanh Hà", "recognized", None, None, "actual")}),
+    ("Long An", "Huyện Thủ Thừa được Thủ tướng Chính phủ công nhận đạt chuẩn nông thôn mới năm 2022.",
+     {("district", "Thủ Thừa", "recognized", None, None, "actual")}, set()),
+    # the district a report is about, recognised by the Prime Minister
+    ("Huyện Đắk Hà xây dựng nông thôn mới", "Huyện đã được Thủ tướng Chính phủ công nhận đạt chuẩn nông thôn mới năm 2022.",
+     {("district", "Đắk Hà", "recognized", None, None, "actual")}, set()),
+]
+
+
+def _keys(records: list[dict]) -> set[tuple]:
+    return {(r["unit"], r["place"], r["measure"], r["achieved"], r["total"], r["modality"]) for r in records}
+
+
+@pytest.mark.parametrize(("title", "body", "wanted", "unwanted"), CASES, ids=[c[1][:40] for c in CASES])
+def test_genre_phrasing(title, body, wanted, unwanted):
+    got = _keys(extract_records(f"{title}\n\n{body}\n", {"title": title, "published": "2023-05-05"}, "t"))
+    assert wanted <= got, f"missing {wanted - got}; got {got}"
+    if unwanted == "any":
+        assert not got, f"no record expected, got {got}"
+    else:
+        assert not (unwanted & got), f"unwanted {unwanted & got}"
+
+
+def test_an_everyday_phrase_that_is_also_a_place_name_still_ends_a_list():
+    """"Chỉ Đạo" is a commune, and the title-case name of a steering committee: it is not listed."""
+    got = extract_records("Tin\n\nBan Chỉ Đạo huyện công nhận 2 xã Tân Lập, Tân Tiến đạt chuẩn nông thôn mới.\n",
+                          {"published": "2023-05-05"}, "t")
+    assert "Chỉ Đạo" not in {r["place"] for r in got}
