@@ -94,3 +94,23 @@ def test_an_everyday_phrase_that_is_also_a_place_name_still_ends_a_list():
     got = extract_records("Tin\n\nBan Chỉ Đạo huyện công nhận 2 xã Tân Lập, Tân Tiến đạt chuẩn nông thôn mới.\n",
                           {"published": "2023-05-05"}, "t")
     assert "Chỉ Đạo" not in {r["place"] for r in got}
+
+
+@pytest.mark.parametrize("body", [
+    "Hiện các tỉnh Tây Nguyên đã có 53/597 xã đạt chuẩn nông thôn mới.",
+    "Vùng Đồng bằng sông Hồng có 1.520 xã đạt chuẩn nông thôn mới.",
+    "Các tỉnh miền núi phía Bắc đã có 45 huyện đạt chuẩn NTM.",
+])
+def test_a_count_for_a_region_is_noted_not_given_to_the_country_or_a_province(body):
+    notes: list[str] = []
+    got = extract_records(f"Tin tức\n\n{body}\n", {"published": "2023-05-05"}, "t", notes=notes)
+    assert not got
+    assert len(notes) == 1 and "region" in notes[0]
+
+
+def test_the_national_count_stays_beside_a_regional_one():
+    notes: list[str] = []
+    got = _keys(extract_records("Tin tức\n\nCả nước có 6.000 xã đạt chuẩn NTM, trong đó vùng Đồng bằng sông Hồng "
+                                "có 1.520 xã đạt chuẩn.\n", {"published": "2023-05-05"}, "t", notes=notes))
+    assert got == {("country", "Việt Nam", "units_met", 6000, None, "actual")}
+    assert any("Đồng bằng sông Hồng" in n for n in notes)

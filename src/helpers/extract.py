@@ -976,6 +976,15 @@ _C_DISTRICT = _Gated(re.compile(r"toàn huyện|huyện (?:đã|có|đến|hiệ
                      ("huyện",))
 
 
+_ORDER = ["village", "commune", "district", "province", "region", "country"]
+# socio-economic regions: national reports break their counts down by them, and the record
+# contract has no unit for a region (a count for one is noted and left out)
+_C_REGION = _Gated(re.compile(
+    r"(?:vùng|khu vực|các tỉnh(?: thuộc)?(?: vùng| khu vực)?)?\s*(?<!\w)(tây nguyên|tây bắc|đông bắc|(?:trung du và )?miền núi phía bắc"
+    r"|đồng bằng sông (?:hồng|cửu long)|đông nam bộ|tây nam bộ|bắc trung bộ|(?:bắc trung bộ và )?duyên hải (?:nam )?trung bộ"
+    r"|nam trung bộ)(?!\w)"), ("tây", "đông", "miền núi", "đồng bằng", "trung bộ"))
+
+
 def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str, state: dict | None = None) -> tuple[str, str | None]:
     """Which place a count of lower units belongs to: (unit, name)."""
     cb = clause_before.lower()
@@ -990,25 +999,31 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     named_d = [m.group(1) for m in _DIST_INLINE.finditer(clause_before)]
     for m in _C_DISTRICT.finditer(cb):
         cands.append((m.start(), "district", named_d[-1] if named_d else ctx.district))
-    district_names: list[tuple[int, int]] = []
+    names: list[tuple[int, int]] = []  # a province or region name inside a lower unit's name is part of it
     for m in _TYPED.finditer(clause_before):
         typ = m.group(0).split()[0].lower()
+        if typ == "tỉnh" and _C_REGION.pattern.fullmatch(m.group(1).lower()):
+            continue  # "các tỉnh Tây Nguyên": a region
         if typ in ("tỉnh",) or (typ in ("thành", "tp", "tp.") and m.group(1) in _CENTRAL_CITIES):
             cands.append((m.start(), "province", _match_name(m.group(1), provs)))
-        elif typ in ("huyện", "thị", "quận", "tx", "tx.", "tp", "tp.") or typ == "thành":
+            continue
+        names.append((m.start(1), m.end(1)))
+        if typ in ("huyện", "thị", "quận", "tx", "tx.", "tp", "tp.") or typ == "thành":
             cands.append((m.start(), "district", m.group(1)))
-            district_names.append((m.start(1), m.end(1)))
+    for m in _C_REGION.finditer(cb):
+        if not any(x <= m.start(1) < y for x, y in names):
+            cands.append((m.start(1), "region", clause_before[m.start(1):m.end(1)]))
     prov_re = _province_regex()
     if prov_re is not None:
         folded = T.fold(clause_before) if len(T.fold(clause_before)) == len(clause_before) else clause_before.lower()
         for m in prov_re.finditer(folded):
             # "TP Quảng Ngãi", "thị xã Quảng Trị": a district-level city named like its province
-            if not any(x <= m.start() < y for x, y in district_names):
+            if not any(x <= m.start() < y for x, y in names):
                 cands.append((m.start(), "province", provs[m.group(0)][0]))
     if cands:
         cands.sort()
         pos, unit, name = cands[-1]
-        order = ["village", "commune", "district", "province", "country"]
+        order = _ORDER
         if order.index(unit) > order.index(counted_unit) and (name or unit != "country"):
             if state is not None:
                 state["container"] = (sentence, unit, name)
@@ -1016,19 +1031,24 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     if state is not None and state.get("container") and state["container"][0] != sentence and \
             _match(r"\s*(?:Có|Trong đó|Ngoài ra|Số xã)\b", sentence) and state.get("container_idx_ok"):
         _s, unit, name = state["container"]
-        order = ["village", "commune", "district", "province", "country"]
+        order = _ORDER
         if order.index(unit) > order.index(counted_unit):
             return unit, name
     if "cả nước" in sl or "toàn quốc" in sl:
         return "country", "Việt Nam"
     scope_unit = {"country": ("country", "Việt Nam"), "province": ("province", ctx.province),
                   "district": ("district", ctx.district)}[ctx.scope]
-    order = ["village", "commune", "district", "province", "country"]
+    order = _ORDER
     if order.index(scope_unit[0]) <= order.index(counted_unit):
         if counted_unit == "district" and ctx.province:
             return "province", ctx.province
         return "country", "Việt Nam"
     return scope_unit
+
+
+def _note_region(ctx: DocContext, sent: Sent, g: Group, region: str | None) -> None:
+    _note_drop(ctx, sent.start + g.start, sent.start + g.end, f"units_met {g.count}",
+               f"a count for the region {region!r}, which is no unit of the record contract")
 
 
 def _match_name(name: str, index: dict) -> str | None:
@@ -1177,6 +1197,9 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                           year=year, as_of=as_of)
                 if g.count is not None and not g.new and _stock_subject(before, ctx) and g.count >= len(g.names) and g.total is None:
                     cu, cn = _container(s[:g.start], s, ctx, g.unit or "commune", state)
+                    if cu == "region":
+                        _note_region(ctx, sent, g, cn)
+                        continue
                     _emit(records, ctx, sent, "units_met_named", unit=cu, place=cn, standard=local_std,
                           measure="units_met", counted=g.unit, achieved=g.count, total=g.total,
                           qualifier=g.qualifier, modality=mod, year=year if mod != "actual" else None, as_of=as_of)
@@ -1201,6 +1224,9 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                            "exhortation for every unit (mỗi/mọi/từng ... ít nhất), not a count")
                 continue
             cu, cn = _container(s[:g.start], s, ctx, g.unit or "commune", state)
+            if cu == "region":
+                _note_region(ctx, sent, g, cn)
+                continue
             if cu == "country" and ctx.scope != "country" and not _search(r"cả nước|toàn quốc", s, re.I):
                 # an unnamed count on a district/province document is that unit's, not the country's
                 cu, cn = (("district", ctx.district) if ctx.scope == "district" and g.unit in ("commune", "village")
