@@ -397,7 +397,8 @@ def gazetteer_state():
     """Fresh extractor caches around a test that breaks the gazetteer (restored afterwards)."""
     import helpers.extract as E
 
-    caches = (E._province_names, E._province_regex, E._district_index, E._portal_index, E._portal_place, E._resolve)
+    caches = (E._province_names, E._province_regex, E._district_index, E._portal_index, E._portal_place, E._resolve,
+              E._places_with_bad_first)
 
     def reset():
         for f in caches:

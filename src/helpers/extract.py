@@ -1023,23 +1023,20 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     if cands:
         cands.sort()
         pos, unit, name = cands[-1]
-        order = _ORDER
-        if order.index(unit) > order.index(counted_unit) and (name or unit != "country"):
+        if _ORDER.index(unit) > _ORDER.index(counted_unit) and (name or unit != "country"):
             if state is not None:
                 state["container"] = (sentence, unit, name)
             return unit, name
     if state is not None and state.get("container") and state["container"][0] != sentence and \
             _match(r"\s*(?:Có|Trong đó|Ngoài ra|Số xã)\b", sentence) and state.get("container_idx_ok"):
         _s, unit, name = state["container"]
-        order = _ORDER
-        if order.index(unit) > order.index(counted_unit):
+        if _ORDER.index(unit) > _ORDER.index(counted_unit):
             return unit, name
     if "cả nước" in sl or "toàn quốc" in sl:
         return "country", "Việt Nam"
     scope_unit = {"country": ("country", "Việt Nam"), "province": ("province", ctx.province),
                   "district": ("district", ctx.district)}[ctx.scope]
-    order = _ORDER
-    if order.index(scope_unit[0]) <= order.index(counted_unit):
+    if _ORDER.index(scope_unit[0]) <= _ORDER.index(counted_unit):
         if counted_unit == "district" and ctx.province:
             return "province", ctx.province
         return "country", "Việt Nam"
@@ -1432,10 +1429,8 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         name = None
         if subj_org and subj_org[-1].names and subj_org[-1].unit == "commune":
             name = subj_org[-1].names[-1][0]
-        elif a > 0 and _last_commune(s, a):
-            name = _last_commune(s, a)
-        elif _recall(state, "commune"):
-            name = state["commune"]
+        else:
+            name = (_last_commune(s, a) if a > 0 else None) or _recall(state, "commune")
         if name and (total is None or total <= 19) and achieved <= 19:
             _emit(records, ctx, sent, "criteria_anaphora", unit="commune", place=T.normalize_name_text(name),
                   standard=std, measure=measure, achieved=achieved, total=total, qualifier=qualifier,
