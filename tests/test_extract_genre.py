@@ -114,3 +114,15 @@ def test_the_national_count_stays_beside_a_regional_one():
                                 "có 1.520 xã đạt chuẩn.\n", {"published": "2023-05-05"}, "t", notes=notes))
     assert got == {("country", "Việt Nam", "units_met", 6000, None, "actual")}
     assert any("Đồng bằng sông Hồng" in n for n in notes)
+
+
+@pytest.mark.parametrize(("lead", "as_of"), [
+    ("(LĐ online) - Chiều 15/11, huyện tổ chức lễ đón nhận Bằng công nhận.", "2023-11-15"),
+    ("VOV.VN - Sáng 3/4/2023, huyện tổ chức lễ đón nhận Bằng công nhận.", "2023-04-03"),
+    ("BHG - Tối ngày 28.12, huyện tổ chức lễ đón nhận Bằng công nhận.", "2023-12-28"),
+    ("Sáng ngày 20/6/2023, huyện tổ chức lễ đón nhận Bằng công nhận.", "2023-06-20"),
+])
+def test_the_dateline_after_an_agency_tag_dates_the_records(lead, as_of):
+    text = f"Huyện Đắk Hà\n\n{lead} Đến nay, huyện có 9/9 xã đạt chuẩn nông thôn mới.\n"
+    got = extract_records(text, {"title": "Huyện Đắk Hà", "published": "2023-12-30"}, "t")
+    assert got and {r["as_of"] for r in got} == {as_of}

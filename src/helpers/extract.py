@@ -406,6 +406,11 @@ _NATIONAL = _Gated(re.compile(r"cả nước|toàn quốc|trung ương|Bộ Nôn
                    ("cả nước", "toàn quốc", "trung ương", "bộ nông ngh", "thủ tướng"))
 
 
+# the lead's dateline, after an agency tag ("(LĐ online) - Chiều 15/11", "VOV.VN - Sáng 3/4/2024")
+_DATELINE = re.compile(r"\s*(?:\(?[\w.&' ]{1,30}\)?\s*[-–—]\s*)?(?:Sáng|Chiều|Tối|Trưa|Ngày|Hôm nay|Sáng nay|Chiều nay)\s*"
+                       r"(?:ngày\s*|nay\s*)?(\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*(?:19|20)\d\d)?)(?!\d|[/.,-]\d)", re.I)
+
+
 def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]] | None = None) -> DocContext:
     ctx = DocContext(doc_id=doc_id, url=meta.get("url"))
     pub = meta.get("published")
@@ -426,9 +431,9 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
     spans = spans if spans is not None else T.sentence_spans(work)
     body = [work[a:b] for a, b in spans[:8]]
     for sent in body[:6]:
-        m = _match(r"\s*(?:\(\w+\)\s*-\s*)?(?:Sáng|Chiều|Tối|Trưa|Ngày|Hôm nay|Sáng nay|Chiều nay)\s*(?:ngày\s*|nay\s*)?(\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*(?:19|20)\d\d)?)", sent, re.I)
+        m = _DATELINE.match(sent)
         if m:
-            iso = T.parse_date("ngày " + m.group(1).replace(" ", ""), ctx.pub_year)
+            iso = T.parse_date("ngày " + re.sub(r"\s+", "", m.group(1)).replace(".", "/"), ctx.pub_year)
             if iso:
                 ctx.default_as_of = iso
                 if ctx.pub_year is None:
