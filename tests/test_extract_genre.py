@@ -126,3 +126,31 @@ def test_the_dateline_after_an_agency_tag_dates_the_records(lead, as_of):
     text = f"Huyện Đắk Hà\n\n{lead} Đến nay, huyện có 9/9 xã đạt chuẩn nông thôn mới.\n"
     got = extract_records(text, {"title": "Huyện Đắk Hà", "published": "2023-12-30"}, "t")
     assert got and {r["as_of"] for r in got} == {as_of}
+
+
+MORE_CASES = [
+    # "các xã còn lại" is not the commune named before
+    ("Huyện Chư Sê", "Xã Dun đạt 14/19 tiêu chí; các xã còn lại đều đạt từ 10 tiêu chí trở lên.",
+     {("commune", "Dun", "criteria", 14, 19, "actual")}, {("commune", "Dun", "criteria", 10, None, "actual")}),
+    # a raised total shares the predicate of the clause before it
+    ("Quảng Trị", "Năm 2023, tỉnh Quảng Trị có thêm 9 xã đạt chuẩn nông thôn mới, nâng tổng số lên 79/101 xã.",
+     {("province", "Quảng Trị", "units_met", 79, 101, "actual")}, set()),
+    # the agent between the named communes and "công nhận" is not a second subject
+    ("Huyện Triệu Phong", "Các xã Triệu Thuận, Triệu Đại và Triệu Hòa vừa được UBND tỉnh Quảng Trị công nhận đạt chuẩn "
+     "nông thôn mới năm 2020.",
+     {("commune", "Triệu Thuận", "recognized", None, None, "actual"), ("commune", "Triệu Hòa", "recognized", None, None, "actual")},
+     set()),
+    # a province in brackets after a district qualifies it
+    ("Tin tức", "Đến nay, huyện Yên Thành (Nghệ An) đã có 38/38 xã đạt chuẩn nông thôn mới.",
+     {("district", "Yên Thành", "units_met", 38, 38, "actual")}, {("province", "Nghệ An", "units_met", 38, 38, "actual")}),
+    # compound number words
+    ("Huyện Mỹ Tú", "Toàn huyện có mười hai xã đạt chuẩn nông thôn mới.",
+     {("district", "Mỹ Tú", "units_met", 12, None, "actual")}, {("district", "Mỹ Tú", "units_met", 2, None, "actual")}),
+    ("Huyện Mỹ Tú", "Xã Thới An Hội đạt mười bảy tiêu chí, còn thiếu hai tiêu chí.",
+     {("commune", "Thới An Hội", "criteria", 17, None, "actual")}, set()),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "wanted", "unwanted"), MORE_CASES, ids=[c[1][:40] for c in MORE_CASES])
+def test_more_genre_phrasing(title, body, wanted, unwanted):
+    test_genre_phrasing(title, body, wanted, unwanted)

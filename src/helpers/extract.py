@@ -92,7 +92,9 @@ _CENTRAL_CITIES = ("Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Đà Nẵng",
 _TYPE = r"(?:[Kk]hu dân cư(?: thôn)?|[Tt]hị trấn|[Tt]hị xã|[Tt]hành phố|tổ dân phố|khu phố|[Xx]ã|XÃ|[Pp]hường|[Hh]uyện|[Qq]uận|[Tt]ỉnh|[Tt]hôn|bản|ấp|làng|buôn|TP\.?|TX\.?|Tp\.?)"
 TYPED_RE = re.compile(rf"(?=[KkTtXxPpHhQqbấl])(?<![{_LO}{_UP}])(?:{_TYPE})\s+(?!(?:Nông|NTM|Nông thôn)\b)({_NAME})")
 
-_NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
+_NUM = (r"(?:\d{1,3}(?:\.\d{3})+|\d+|mười (?:một|hai|ba|bốn|lăm|năm|sáu|bảy|tám|chín)(?!\w)"
+        r"|(?:hai|ba|bốn|năm|sáu|bảy|tám|chín) mươi(?: (?:mốt|một|hai|ba|bốn|tư|lăm|năm|sáu|bảy|tám|chín)(?!\w))?"
+        r"|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)")
 _COUNT_NOUN = (r"(?:đơn vị hành chính cấp huyện|đơn vị cấp huyện|đơn vị cấp xã|huyện, thị xã, thành phố|huyện, thị, thành"
                r"|huyện, thị|huyện|thị xã|xã, phường, thị trấn|xã|tỉnh, thành phố|tỉnh, thành|tỉnh|địa phương"
                r"|thôn, bản|thôn, xóm|thôn, tổ dân phố|thôn|bản|ấp|khu dân cư|làng|đơn vị)")
@@ -1005,6 +1007,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     for m in _C_DISTRICT.finditer(cb):
         cands.append((m.start(), "district", named_d[-1] if named_d else ctx.district))
     names: list[tuple[int, int]] = []  # a province or region name inside a lower unit's name is part of it
+    districts: list[tuple[int, str]] = []  # (end, name) of the typed district mentions
     for m in _TYPED.finditer(clause_before):
         typ = m.group(0).split()[0].lower()
         if typ == "tỉnh" and _C_REGION.pattern.fullmatch(m.group(1).lower()):
@@ -1015,6 +1018,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
         names.append((m.start(1), m.end(1)))
         if typ in ("huyện", "thị", "quận", "tx", "tx.", "tp", "tp.") or typ == "thành":
             cands.append((m.start(), "district", m.group(1)))
+            districts.append((m.end(), m.group(1)))
     for m in _C_REGION.finditer(cb):
         if not any(x <= m.start(1) < y for x, y in names):
             cands.append((m.start(1), "region", clause_before[m.start(1):m.end(1)]))
@@ -1028,6 +1032,11 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     if cands:
         cands.sort()
         pos, unit, name = cands[-1]
+        if unit == "province":
+            # "huyện Yên Thành (Nghệ An) có 38/38 xã": the province only qualifies the district
+            for end, dname in districts:
+                if _fullmatch(r"\s*[(,–-]\s*(?:tỉnh\s+|thành phố\s+)?", clause_before[end:pos]):
+                    unit, name = "district", dname
         if _ORDER.index(unit) > _ORDER.index(counted_unit) and (name or unit != "country"):
             if state is not None:
                 state["container"] = (sentence, unit, name)
@@ -1134,6 +1143,9 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             local_std = local_std or _std_near(s, g, a, b) or std_c or sent_std
             pred_t = _RECOG_STRICT.search(tail[:160])
             pred = pred_t or _RECOG_STRICT.search(before[-60:]) or _RECOG_STRICT.search(s[g.start:g.end])
+            if not pred and ci > 0 and g.count is not None and _RAISE_TOTAL.match(before):
+                # "có thêm 9 xã đạt chuẩn, nâng tổng số lên 79/101 xã": the raised total shares the predicate
+                pred = _RECOG_STRICT.search(s, 0, a)
             if g.names and g.count is None and _search(r"(?:\(|trong|của|thuộc|tại|ở|với)(?:\s+các)?\s*$", before[-14:], re.I):
                 continue
             if not pred and not g.pilot:
@@ -1142,6 +1154,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if g.names and g.count is None and (_match(r"\s*(?:[,:]\s*)?(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
                                                  any(h.start >= g.end and h.start < g.end + (pred_t.start() if pred_t else 0)
                                                      and not _search(r"(?:của|thuộc|trong|tại|ở)\s*$", s[max(0, h.start - 8):h.start])
+                                                     and not h.org  # the agent: "vừa được UBND tỉnh X công nhận"
                                                      for h in groups if h is not g)):
                 continue
             if g.names and g.count is None and not g.pilot and not g.from_count:
@@ -1434,7 +1447,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         name = None
         if subj_org and subj_org[-1].names and subj_org[-1].unit == "commune":
             name = subj_org[-1].names[-1][0]
-        else:
+        elif not _search(r"\b(?:các|những|nhiều|mỗi|số)\s+xã\b|\bxã\s+còn lại", near):  # not "các xã còn lại đều đạt"
             name = (_last_commune(s, a) if a > 0 else None) or _recall(state, "commune")
         if name and (total is None or total <= 19) and achieved <= 19:
             _emit(records, ctx, sent, "criteria_anaphora", unit="commune", place=T.normalize_name_text(name),
@@ -1442,6 +1455,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
                   modality=mod, year=year, as_of=as_of)
 
 
+_RAISE_TOTAL = re.compile(r"[\s,;]*(?:nâng|đưa)\s+(?:tổng\s+)?số(?:\s+(?:lên|là))?\s*$")
 _BARE_SUBJECT = re.compile(rf"(?:,|;|\bvà\b)\s*({_NAME})\s+(?:(?:cũng|đã|hiện|chỉ|mới)\s+)*đạt\s*$")
 # a named unit filing its own recognition: "xã A đang hoàn thiện hồ sơ đề nghị công nhận đạt chuẩn"
 _OWN_FILE = re.compile(r"\s*(?:hiện\s+|nay\s+)?(?:đã\s+|đang\s+)?(?:(?:hoàn thiện|hoàn thành|hoàn chỉnh|lập|xây dựng)\s+hồ sơ\s+"
