@@ -143,6 +143,20 @@ MORE_CASES = [
     # a province in brackets after a district qualifies it
     ("Tin tức", "Đến nay, huyện Yên Thành (Nghệ An) đã có 38/38 xã đạt chuẩn nông thôn mới.",
      {("district", "Yên Thành", "units_met", 38, 38, "actual")}, {("province", "Nghệ An", "units_met", 38, 38, "actual")}),
+    # the unit named right after the count; "tất cả N" is N of N
+    ("Đà Nẵng", "Đến nay, 11/11 xã của huyện Hòa Vang đạt chuẩn nông thôn mới.",
+     {("district", "Hòa Vang", "units_met", 11, 11, "actual")}, set()),
+    ("Tin tức", "Tất cả 94 xã của tỉnh Bắc Ninh đã cán đích nông thôn mới.",
+     {("province", "Bắc Ninh", "units_met", 94, 94, "actual")}, set()),
+    # two districts, each with its type word; "TP." and "TX." do not end a clause
+    ("Thanh Hóa", "UBND tỉnh Thanh Hóa công nhận huyện Như Thanh và huyện Ngọc Lặc đạt chuẩn nông thôn mới năm 2023.",
+     {("district", "Như Thanh", "recognized", None, None, "actual"), ("district", "Ngọc Lặc", "recognized", None, None, "actual")},
+     set()),
+    ("Tin tức", "TP. Ninh Bình và TP. Sầm Sơn được công nhận hoàn thành nhiệm vụ xây dựng nông thôn mới.",
+     {("district", "Ninh Bình", "recognized", None, None, "actual"), ("district", "Sầm Sơn", "recognized", None, None, "actual")},
+     set()),
+    ("Tin tức", "Huyện Đức Trọng, tỉnh Lâm Đồng được công nhận đạt chuẩn nông thôn mới.",
+     {("district", "Đức Trọng", "recognized", None, None, "actual")}, {("district", "Lâm Đồng", "recognized", None, None, "actual")}),
     # compound number words
     ("Huyện Mỹ Tú", "Toàn huyện có mười hai xã đạt chuẩn nông thôn mới.",
      {("district", "Mỹ Tú", "units_met", 12, None, "actual")}, {("district", "Mỹ Tú", "units_met", 2, None, "actual")}),

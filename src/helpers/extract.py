@@ -738,6 +738,8 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         if word == "một" and _match(r"\s+số\b", s[m.end(2):m.end(2) + 5]):
             continue  # "một số xã": some communes, not one
         total = int(m.group(3).replace(".", "")) if m.group(3) else None
+        if total is None and _search(r"(?:tất cả|toàn bộ)\s*$", pre):
+            total = int(count)  # "tất cả 94 xã": 94 of 94
         unit = _noun_unit(noun)
         g = Group(m.start(), m.end(), unit=unit, count=int(count), total=total, counted_noun=noun)
         if m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "tối thiểu", "từ"):
@@ -823,7 +825,10 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         if not names:
             continue
         if unit in ("district", "province") and len(names) > 1 and not _search(r"các\s*$", pre):
-            names = names[:1]
+            # "huyện A, tỉnh B" names one district; "huyện A và huyện B" names two
+            span = s[m.start():endp]
+            names = names[:1] + [(n, q) for n, q in names[1:] if unit == "district" and _search(
+                r"(?:^|\s)(?:[Hh]uyện|[Tt]hị xã|[Tt]hành phố|TP\.?|TX\.?)\s+" + re.escape(n) + r"(?!\w)", span)]
         if unit == "commune" and len(names) > 1 and not _search(r"các\s*$", pre):
             # "xã A, huyện B" already handled as qualifier; "xã A, B và C" is a list
             pass
@@ -1057,6 +1062,24 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     return scope_unit
 
 
+_OF_UNIT = re.compile(rf"\s*(?:của|thuộc)\s+((?i:huyện|thị xã|thành phố|TP\.?|TX\.?|tỉnh))\s+({_NAME})")
+
+
+def _count_container(s: str, g: Group, ctx: DocContext, state: dict) -> tuple[str, str | None]:
+    """The place a count belongs to: named right after it ("11/11 xã của huyện Hòa Vang"),
+    else the one ``_container`` finds before it."""
+    m = _OF_UNIT.match(s, g.end)
+    if m:
+        typ = m.group(1).lower().rstrip(".")
+        if typ == "tỉnh" or (typ in ("thành phố", "tp") and m.group(2) in _CENTRAL_CITIES):
+            unit, name = "province", _match_name(m.group(2), _province_names())
+        else:
+            unit, name = "district", m.group(2)
+        if _ORDER.index(unit) > _ORDER.index(g.unit or "commune"):
+            return unit, name
+    return _container(s[:g.start], s, ctx, g.unit or "commune", state)
+
+
 def _note_region(ctx: DocContext, sent: Sent, g: Group, region: str | None) -> None:
     _note_drop(ctx, sent.start + g.start, sent.start + g.end, f"units_met {g.count}",
                f"a count for the region {region!r}, which is no unit of the record contract")
@@ -1068,7 +1091,7 @@ def _match_name(name: str, index: dict) -> str | None:
 
 
 # every alternative starts with a literal, so ``re`` skips to ";", "." or "," in C
-_CLAUSE_SEP = re.compile(r";|\.\s|, (?=(?:trong đó|nâng tổng số|nâng tổng|đồng thời|tăng|còn)\b)|, (?<=\d, )(?=có \d)")
+_CLAUSE_SEP = re.compile(r";|(?<!\bTP)(?<!\bTp)(?<!\bTX)(?<!\bTT)(?<!\b[QPH])\.\s|, (?=(?:trong đó|nâng tổng số|nâng tổng|đồng thời|tăng|còn)\b)|, (?<=\d, )(?=có \d)")
 
 
 def _split_clauses(s: str, base: int) -> list[tuple[int, int]]:
@@ -1211,7 +1234,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                           district=dist, standard=local_std, measure="recognized", modality=mod,
                           year=year, as_of=as_of)
                 if g.count is not None and not g.new and _stock_subject(before, ctx) and g.count >= len(g.names) and g.total is None:
-                    cu, cn = _container(s[:g.start], s, ctx, g.unit or "commune", state)
+                    cu, cn = _count_container(s, g, ctx, state)
                     if cu == "region":
                         _note_region(ctx, sent, g, cn)
                         continue
@@ -1238,7 +1261,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 _note_drop(ctx, sent.start + g.start, sent.start + g.end, f"units_met {g.count}",
                            "exhortation for every unit (mỗi/mọi/từng ... ít nhất), not a count")
                 continue
-            cu, cn = _container(s[:g.start], s, ctx, g.unit or "commune", state)
+            cu, cn = _count_container(s, g, ctx, state)
             if cu == "region":
                 _note_region(ctx, sent, g, cn)
                 continue
