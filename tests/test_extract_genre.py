@@ -157,6 +157,20 @@ MORE_CASES = [
      set()),
     ("Tin tức", "Huyện Đức Trọng, tỉnh Lâm Đồng được công nhận đạt chuẩn nông thôn mới.",
      {("district", "Đức Trọng", "recognized", None, None, "actual")}, {("district", "Lâm Đồng", "recognized", None, None, "actual")}),
+    # lost status: a count of communes, a revoked decision; criteria that fell are not reached ones
+    ("Tin tức", "Theo báo cáo, tỉnh Bình Định có 5 xã đã được công nhận nhưng nay rớt chuẩn nông thôn mới.",
+     {("commune", None, "recognized", None, None, "lost")}, {("province", "Bình Định", "units_met", 5, None, "actual")}),
+    ("Lào Cai", "UBND tỉnh Lào Cai đã thu hồi quyết định công nhận xã Tả Phời đạt chuẩn nông thôn mới.",
+     {("commune", "Tả Phời", "recognized", None, None, "lost")}, {("commune", "Tả Phời", "recognized", None, None, "actual")}),
+    ("Tin tức", "Qua rà soát, xã Ninh Thạnh Lợi có 3 tiêu chí bị sụt giảm.", set(), "any"),
+    # proposed to the Prime Minister: expected
+    ("Vĩnh Phúc", "Hội đồng thẩm định Trung ương thống nhất đề nghị Thủ tướng Chính phủ xem xét, công nhận huyện "
+     "Tam Dương đạt chuẩn nông thôn mới nâng cao năm 2023.",
+     {("district", "Tam Dương", "recognized", None, None, "expected")}, set()),
+    # a ceremony held by the district for its communes is not the district's recognition
+    ("Nghệ An", "Ngày 24/12, huyện Quỳnh Lưu tổ chức lễ đón bằng công nhận đạt chuẩn nông thôn mới cho 3 xã là "
+     "Quỳnh Tam, Quỳnh Châu và Tân Thắng.",
+     set(), {("district", "Quỳnh Lưu", "recognized", None, None, "actual")}),
     # compound number words
     ("Huyện Mỹ Tú", "Toàn huyện có mười hai xã đạt chuẩn nông thôn mới.",
      {("district", "Mỹ Tú", "units_met", 12, None, "actual")}, {("district", "Mỹ Tú", "units_met", 2, None, "actual")}),

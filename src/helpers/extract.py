@@ -116,9 +116,9 @@ _ORG = re.compile(
     r"(?:\s+(?:[\w.]+\s+){0,3})?\s*$")
 
 # modality cues
-_LOST = re.compile(r"rớt\"? chuẩn|\"rớt\"|không còn đạt|bị thu hồi|tụt hạng|không đạt chuẩn|rớt khỏi", re.I)
+_LOST = re.compile(r"rớt\"? chuẩn|\"rớt\"|không còn đạt|bị thu hồi|thu hồi (?:quyết định|bằng)|tụt hạng|không đạt chuẩn|rớt khỏi", re.I)
 _EXPECTED = re.compile(
-    r"dự kiến|sắp |\bsẽ (?:có|đạt|hoàn thành|được)|đề nghị (?:xét[, ]*)?(?:công nhận|thẩm định|UBND|Chủ tịch|cấp)|đề nghị xét|đủ điều kiện(?: để)? (?:xét|đề nghị|công nhận|trình)|"
+    r"dự kiến|sắp |\bsẽ (?:có|đạt|hoàn thành|được)|đề nghị (?:xét[, ]*)?(?:công nhận|thẩm định|UBND|Chủ tịch|cấp|Thủ tướng|Trung ương|Hội đồng)|đề nghị xét|đủ điều kiện(?: để)? (?:xét|đề nghị|công nhận|trình)|"
     r"đang (?:hoàn thiện|hoàn chỉnh|lập|xây dựng|thẩm định|được (?:các sở ngành )?(?:đang )?thẩm định)|đang (?:được )?(?:các )?sở ngành|hồ sơ đề nghị|"
     r"trình (?:UBND|Thủ tướng|Chủ tịch|cấp)|chờ (?:công nhận|quyết định)|lập hồ sơ|hoàn thiện hồ sơ|đang (?:trình|chờ)|"
     r"tờ trình", re.I)
@@ -1183,7 +1183,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if g.names and g.count is None and not g.pilot and not g.from_count:
                 near_pred = pred_t is not None and (pred_t.start() < 45 or _match(r"\s*(?:\([^)]*\)\s*)?(?:là|cũng|đã|vừa|được|chính thức|trở thành|đang)\b", tail) is not None) and not _match(r"\s*,\s*(?![%s]|(?:huyện|tỉnh|thị xã|thành phố|xã)\b)" % _UP, tail)
                 if (_match(r"\s*(?:\S+\s+){0,5}?(?:đã\s+|vừa\s+)?(?:bỏ phiếu|ký|ban hành|trao|tổ chức|xét|đề nghị)\b", tail)
-                        and not _search(r"lễ (?:công bố|đón)", tail[:60]) and not _OWN_FILE.match(tail)) or \
+                        and not (_search(r"lễ (?:công bố|đón)", tail[:60]) and not _FOR_OTHERS.search(tail[:160]))
+                        and not _OWN_FILE.match(tail)) or \
                         _match(r"\s*(?:đã\s+|vừa\s+)?công nhận\s+(?:thêm\s+)?\d", tail):
                     continue
                 verb_before = _search(r"(?:công nhận|đưa|hỗ trợ|xây dựng|thẩm định|bỏ phiếu|đề nghị)[^,;]{0,25}$", before)
@@ -1243,6 +1244,12 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                           qualifier=g.qualifier, modality=mod, year=year if mod != "actual" else None, as_of=as_of)
                 continue
             if g.count is None:
+                continue
+            lost = _LOST_COUNT.search(tail)
+            if lost and not g.names and not _search(r"\d|không có|chưa có|không để", tail[:lost.start()]):
+                # "5 xã đã được công nhận nhưng nay rớt chuẩn": communes that lost the standard
+                _emit(records, ctx, sent, "lost_count", unit=g.unit or "commune", place=None, standard=local_std,
+                      measure="recognized", modality="lost", year=year, as_of=as_of)
                 continue
             raise_total = _search(r"nâng tổng số|tổng số", before[-80:]) is not None
             if g.new and not raise_total:
@@ -1372,7 +1379,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
     before = s[a:m.start()]
     after = s[m.end():m.end() + 30]
     bl = before.lower()
-    if _match(r"\s*/\s*(?:xã|huyện)|\s*(?:số|thứ)\b|\s*(?:chưa đạt|còn lại|không đạt)|\s*,?\s*tăng", after.lower()):
+    if _match(r"\s*/\s*(?:xã|huyện)|\s*(?:số|thứ)\b|\s*(?:chưa đạt|còn lại|không đạt)|\s*,?\s*tăng|\s*(?:bị\s+)?(?:sụt|giảm|tụt)", after.lower()):
         return
     if _search(r"(?:bình quân|trung bình|tăng|giảm|dưới|còn|thêm|mỗi|tổng số|tăng thêm|tối thiểu)\s*(?:\w+\s*){0,3}$", bl[-40:]) and not _search(r"đạt\s*$", bl[-6:]):
         return
@@ -1479,6 +1486,8 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
 
 
 _RAISE_TOTAL = re.compile(r"[\s,;]*(?:nâng|đưa)\s+(?:tổng\s+)?số(?:\s+(?:lên|là))?\s*$")
+_LOST_COUNT = re.compile(r"rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi|tụt hạng")
+_FOR_OTHERS = re.compile(r"\bcho\s+(?:\d+|các|những|hai|ba|bốn|năm)?\s*(?:xã|thôn|bản|ấp)\b")
 _BARE_SUBJECT = re.compile(rf"(?:,|;|\bvà\b)\s*({_NAME})\s+(?:(?:cũng|đã|hiện|chỉ|mới)\s+)*đạt\s*$")
 # a named unit filing its own recognition: "xã A đang hoàn thiện hồ sơ đề nghị công nhận đạt chuẩn"
 _OWN_FILE = re.compile(r"\s*(?:hiện\s+|nay\s+)?(?:đã\s+|đang\s+)?(?:(?:hoàn thiện|hoàn thành|hoàn chỉnh|lập|xây dựng)\s+hồ sơ\s+"
