@@ -171,6 +171,15 @@ MORE_CASES = [
     ("Nghệ An", "Ngày 24/12, huyện Quỳnh Lưu tổ chức lễ đón bằng công nhận đạt chuẩn nông thôn mới cho 3 xã là "
      "Quỳnh Tam, Quỳnh Châu và Tân Thắng.",
      set(), {("district", "Quỳnh Lưu", "recognized", None, None, "actual")}),
+    # a total broken down by unit: "…, trong đó huyện A có 8/8 xã, huyện B có 6/8 xã"
+    ("Ninh Thuận", "Toàn tỉnh Ninh Thuận hiện có 24 xã đạt chuẩn nông thôn mới, trong đó huyện Ninh Hải có 8/8 xã, "
+     "huyện Ninh Phước có 6/8 xã.",
+     {("province", "Ninh Thuận", "units_met", 24, None, "actual"), ("district", "Ninh Hải", "units_met", 8, 8, "actual"),
+      ("district", "Ninh Phước", "units_met", 6, 8, "actual")}, set()),
+    ("Tây Nguyên", "Các tỉnh Tây Nguyên đã có 53 xã đạt chuẩn nông thôn mới, trong đó tỉnh Lâm Đồng có 33 xã, Gia Lai có "
+     "11 xã.", {("province", "Lâm Đồng", "units_met", 33, None, "actual"), ("province", "Gia Lai", "units_met", 11, None, "actual")},
+     set()),
+    ("Tin tức", "Tỉnh đã giải ngân 500 tỷ đồng, trong đó huyện Ninh Hải có 3 xã được hỗ trợ.", set(), "any"),
     # compound number words
     ("Huyện Mỹ Tú", "Toàn huyện có mười hai xã đạt chuẩn nông thôn mới.",
      {("district", "Mỹ Tú", "units_met", 12, None, "actual")}, {("district", "Mỹ Tú", "units_met", 2, None, "actual")}),

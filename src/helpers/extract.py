@@ -1080,6 +1080,31 @@ def _count_container(s: str, g: Group, ctx: DocContext, state: dict) -> tuple[st
     return _container(s[:g.start], s, ctx, g.unit or "commune", state)
 
 
+_BREAKDOWN = re.compile(r"[\s,;]*trong đó\b")
+
+
+def _breakdown_place(s: str, a: int, g: Group) -> tuple[str, str] | None:
+    """The province or district named in the item of a breakdown ("…, huyện A có 8/8 xã"):
+    the text from the item's comma (or the clause start) to the count, ending in "có"."""
+    start = max(a, s.rfind(",", a, g.start) + 1)
+    item = s[start:g.start]
+    if not _search(r"\bcó\s*$", item):
+        return None
+    typed = None
+    for typed in _TYPED.finditer(item):
+        pass
+    if typed is not None:
+        typ, name = typed.group(0).split()[0].lower().rstrip("."), typed.group(1)
+        if typ == "tỉnh" or (typ in ("thành", "tp") and name in _CENTRAL_CITIES):
+            return "province", _match_name(name, _province_names())
+        if typ in ("huyện", "thị", "quận", "tx", "tp", "thành"):
+            return "district", name
+        return None
+    prov_re = _province_regex()
+    m = prov_re.search(T.fold(item)) if prov_re is not None else None
+    return ("province", _province_names()[m.group(0)][0]) if m else None
+
+
 def _note_region(ctx: DocContext, sent: Sent, g: Group, region: str | None) -> None:
     _note_drop(ctx, sent.start + g.start, sent.start + g.end, f"units_met {g.count}",
                f"a count for the region {region!r}, which is no unit of the record contract")
@@ -1171,7 +1196,13 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 pred = _RECOG_STRICT.search(s, 0, a)
             if g.names and g.count is None and _search(r"(?:\(|trong|của|thuộc|tại|ở|với)(?:\s+các)?\s*$", before[-14:], re.I):
                 continue
-            if not pred and not g.pilot:
+            breakdown = None
+            if not pred and ci > 0 and g.count is not None and not g.names and _BREAKDOWN.match(s, a):
+                # "…có 24 xã đạt chuẩn, trong đó huyện A có 8/8 xã, huyện B có 6/8 xã": shares of the total
+                breakdown = _breakdown_place(s, a, g)
+                if state.get("total_in") != sent.idx:  # only after a total in the same sentence
+                    breakdown = None
+            if not pred and not breakdown and not g.pilot:
                 if not (g.count is not None and _search(r"^\s*(?:\(|,|số)?[^;]{0,60}?\b(?:NTM|nông thôn mới)", tail) and not _search(r"thực hiện|xây dựng|triển khai|đăng ký|chưa", tail[:60])):
                     continue
             if g.names and g.count is None and (_match(r"\s*(?:[,:]\s*)?(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
@@ -1268,7 +1299,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 _note_drop(ctx, sent.start + g.start, sent.start + g.end, f"units_met {g.count}",
                            "exhortation for every unit (mỗi/mọi/từng ... ít nhất), not a count")
                 continue
-            cu, cn = _count_container(s, g, ctx, state)
+            cu, cn = breakdown or _count_container(s, g, ctx, state)
+            state["total_in"] = sent.idx  # a breakdown may follow in this sentence ("…, trong đó …")
             if cu == "region":
                 _note_region(ctx, sent, g, cn)
                 continue
