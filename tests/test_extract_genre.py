@@ -191,3 +191,10 @@ MORE_CASES = [
 @pytest.mark.parametrize(("title", "body", "wanted", "unwanted"), MORE_CASES, ids=[c[1][:40] for c in MORE_CASES])
 def test_more_genre_phrasing(title, body, wanted, unwanted):
     test_genre_phrasing(title, body, wanted, unwanted)
+
+
+def test_a_breakdown_in_units_counts_what_the_total_counts():
+    """"…53 xã…, trong đó tỉnh Lâm Đồng có 33 đơn vị": the units are communes, as in the total."""
+    got = extract_records("Tin tức\n\nCác tỉnh Tây Nguyên đã có 53 xã đạt chuẩn nông thôn mới, trong đó tỉnh Lâm Đồng "
+                          "có 33 đơn vị, Kon Tum có 3 đơn vị.\n", {"published": "2023-05-05"}, "t")
+    assert {(r["place"], r["achieved"], r["counted"]) for r in got} == {("Lâm Đồng", 33, "commune"), ("Kon Tum", 3, "commune")}

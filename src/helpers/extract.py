@@ -1090,9 +1090,7 @@ def _breakdown_place(s: str, a: int, g: Group) -> tuple[str, str] | None:
     item = s[start:g.start]
     if not _search(r"\bcó\s*$", item):
         return None
-    typed = None
-    for typed in _TYPED.finditer(item):
-        pass
+    typed = ([None, *_TYPED.finditer(item)])[-1]
     if typed is not None:
         typ, name = typed.group(0).split()[0].lower().rstrip("."), typed.group(1)
         if typ == "tỉnh" or (typ in ("thành", "tp") and name in _CENTRAL_CITIES):
@@ -1300,7 +1298,10 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                            "exhortation for every unit (mỗi/mọi/từng ... ít nhất), not a count")
                 continue
             cu, cn = breakdown or _count_container(s, g, ctx, state)
-            state["total_in"] = sent.idx  # a breakdown may follow in this sentence ("…, trong đó …")
+            if breakdown and g.counted_noun in ("đơn vị", "địa phương") and state.get("total_unit"):
+                g.unit = state["total_unit"]  # "…53 xã…, trong đó tỉnh A có 33 đơn vị": communes
+            elif not breakdown:  # a breakdown may follow in this sentence ("…, trong đó …")
+                state["total_in"], state["total_unit"] = sent.idx, g.unit
             if cu == "region":
                 _note_region(ctx, sent, g, cn)
                 continue
