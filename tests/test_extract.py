@@ -469,3 +469,31 @@ def test_clearing_the_text_caches_forgets_them_and_changes_no_result():
     assert not E._LOWER_CACHE
     assert extract_records(text, {"published": "2024-05-02"}, "d") == first
     assert {(r["measure"], r["place"]) for r in first} >= {("units_met", "Yên Lạc"), ("recognized", "Tề Lỗ")}
+
+
+def test_a_failing_notebook_is_reported_by_its_error_not_its_traceback(monkeypatch, tmp_path, capsys):
+    """`make figures` names the error a cell raised (e.g. an offline download), runs the rest, exits 1."""
+    from nbclient.exceptions import CellExecutionError
+
+    from helpers import notebooks, paths, pipeline
+
+    code_tail = '\x1b[33m"the public copy changed or the download was damaged."\x1b[39m'
+    boom = CellExecutionError(traceback="Traceback ...\n" + code_tail, ename="DataFileError",
+                              evalue="could not download data/dvhcvn.json: no network")
+    ran = []
+
+    def run(nb):
+        ran.append(nb.name)
+        if nb.name.startswith("00"):
+            raise boom
+        return 1.0
+
+    monkeypatch.setattr(pipeline, "records", lambda corpus=None: 0)
+    monkeypatch.setattr(notebooks, "list_notebooks", lambda: [tmp_path / "00_a.ipynb", tmp_path / "01_b.ipynb"])
+    monkeypatch.setattr(notebooks, "run_notebook", run)
+    monkeypatch.setattr(paths, "FIGURES", tmp_path)
+    assert pipeline.figures() == 1
+    out = capsys.readouterr().out
+    assert "00_a.ipynb FAILED: DataFileError: could not download data/dvhcvn.json: no network" in out
+    assert "damaged" not in out and "\x1b" not in out
+    assert ran == ["00_a.ipynb", "01_b.ipynb"]

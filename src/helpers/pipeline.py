@@ -9,6 +9,7 @@ write ``figures/``.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -34,6 +35,17 @@ def records(corpus: list[Path] | None = None) -> int:
     return 0
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The error a notebook cell raised ("DataFileError: could not download …"), not the tail
+    of its coloured traceback, which shows the source lines around the raise."""
+    if getattr(exc, "ename", None):
+        return _ANSI.sub("", f"{exc.ename}: {getattr(exc, 'evalue', '')}")[-2000:]
+    return f"{type(exc).__name__}: {_ANSI.sub('', str(exc))[-2000:]}"
+
+
 def figures(corpus: list[Path] | None = None) -> int:
     records(corpus)
     failed = []
@@ -43,7 +55,7 @@ def figures(corpus: list[Path] | None = None) -> int:
             seconds = notebooks.run_notebook(nb)
         except Exception as exc:  # report every failing notebook, run the rest
             failed.append(nb.name)
-            print(f"figures: {nb.name} FAILED: {type(exc).__name__}: {str(exc)[-2000:]}")
+            print(f"figures: {nb.name} FAILED: {failure_reason(exc)}")
             continue
         print(f"figures: {nb.name} done in {seconds:.0f} s")
     written = sorted(p.name for p in paths.FIGURES.glob("*") if p.suffix in {".png", ".svg", ".pdf", ".html"})
