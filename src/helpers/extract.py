@@ -827,8 +827,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         if unit in ("district", "province") and len(names) > 1 and not _search(r"các\s*$", pre):
             # "huyện A, tỉnh B" names one district; "huyện A và huyện B" names two
             span = s[m.start():endp]
-            names = names[:1] + [(n, q) for n, q in names[1:] if unit == "district" and _search(
-                r"(?:^|\s)(?:[Hh]uyện|[Tt]hị xã|[Tt]hành phố|TP\.?|TX\.?)\s+" + re.escape(n) + r"(?!\w)", span)]
+            names = names[:1] + [(n, q) for n, q in names[1:] if unit == "district" and _typed_district_in(n, span)]
         if unit == "commune" and len(names) > 1 and not _search(r"các\s*$", pre):
             # "xã A, huyện B" already handled as qualifier; "xã A, B và C" is a list
             pass
@@ -838,6 +837,22 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         taken.append((m.start(), endp))
     groups.sort(key=lambda g: g.start)
     return groups
+
+
+_DISTRICT_WORD_BEFORE = re.compile(r"(?:^|\s)(?:[Hh]uyện|[Tt]hị xã|[Tt]hành phố|TP\.?|TX\.?)\s+$")
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _typed_district_in(name: str, span: str) -> bool:
+    """Whether ``span`` names ``name`` with a district word of its own ("… và huyện B"), as a
+    whole word (fixed patterns: a per-name regex would grow the compiled-pattern cache)."""
+    i = span.find(name)
+    while i >= 0:
+        after = i + len(name)
+        if not _WORD_CHAR.match(span, after) and _DISTRICT_WORD_BEFORE.search(span, 0, i):
+            return True
+        i = span.find(name, i + 1)
+    return False
 
 
 def state_new_hint(s: str, lo: int) -> bool:
@@ -997,6 +1012,15 @@ _C_REGION = _Gated(re.compile(
     r"|nam trung bộ)(?!\w)"), ("tây", "đông", "miền núi", "đồng bằng", "trung bộ"))
 
 
+def _typed_level(typ: str, name: str) -> str | None:
+    """"province" or "district" for a mention typed ``typ`` (its first word: "tỉnh", "huyện",
+    "thị", "TP.", "thành"…) and named ``name``; None for a lower unit."""
+    typ = typ.lower().rstrip(".")
+    if typ == "tỉnh" or (typ in ("thành", "tp") and name in _CENTRAL_CITIES):
+        return "province"
+    return "district" if typ in ("huyện", "thị", "quận", "tx", "tp", "thành") else None
+
+
 def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str, state: dict | None = None) -> tuple[str, str | None]:
     """Which place a count of lower units belongs to: (unit, name)."""
     cb = clause_before.lower()
@@ -1014,14 +1038,14 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     names: list[tuple[int, int]] = []  # a province or region name inside a lower unit's name is part of it
     districts: list[tuple[int, str]] = []  # (end, name) of the typed district mentions
     for m in _TYPED.finditer(clause_before):
-        typ = m.group(0).split()[0].lower()
-        if typ == "tỉnh" and _C_REGION.pattern.fullmatch(m.group(1).lower()):
+        level = _typed_level(m.group(0).split()[0], m.group(1))
+        if level == "province" and _C_REGION.pattern.fullmatch(m.group(1).lower()):
             continue  # "các tỉnh Tây Nguyên": a region
-        if typ in ("tỉnh",) or (typ in ("thành", "tp", "tp.") and m.group(1) in _CENTRAL_CITIES):
+        if level == "province":
             cands.append((m.start(), "province", _match_name(m.group(1), provs)))
             continue
         names.append((m.start(1), m.end(1)))
-        if typ in ("huyện", "thị", "quận", "tx", "tx.", "tp", "tp.") or typ == "thành":
+        if level == "district":
             cands.append((m.start(), "district", m.group(1)))
             districts.append((m.end(), m.group(1)))
     for m in _C_REGION.finditer(cb):
@@ -1070,11 +1094,8 @@ def _count_container(s: str, g: Group, ctx: DocContext, state: dict) -> tuple[st
     else the one ``_container`` finds before it."""
     m = _OF_UNIT.match(s, g.end)
     if m:
-        typ = m.group(1).lower().rstrip(".")
-        if typ == "tỉnh" or (typ in ("thành phố", "tp") and m.group(2) in _CENTRAL_CITIES):
-            unit, name = "province", _match_name(m.group(2), _province_names())
-        else:
-            unit, name = "district", m.group(2)
+        unit = _typed_level(m.group(1).split()[0], m.group(2))
+        name = _match_name(m.group(2), _province_names()) if unit == "province" else m.group(2)
         if _ORDER.index(unit) > _ORDER.index(g.unit or "commune"):
             return unit, name
     return _container(s[:g.start], s, ctx, g.unit or "commune", state)
@@ -1090,14 +1111,12 @@ def _breakdown_place(s: str, a: int, g: Group) -> tuple[str, str] | None:
     item = s[start:g.start]
     if not _search(r"\bcó\s*$", item):
         return None
-    typed = ([None, *_TYPED.finditer(item)])[-1]
+    typed = [None, *_TYPED.finditer(item)][-1]
     if typed is not None:
-        typ, name = typed.group(0).split()[0].lower().rstrip("."), typed.group(1)
-        if typ == "tỉnh" or (typ in ("thành", "tp") and name in _CENTRAL_CITIES):
+        level, name = _typed_level(typed.group(0).split()[0], typed.group(1)), typed.group(1)
+        if level == "province":
             return "province", _match_name(name, _province_names())
-        if typ in ("huyện", "thị", "quận", "tx", "tp", "thành"):
-            return "district", name
-        return None
+        return ("district", name) if level == "district" else None
     prov_re = _province_regex()
     m = prov_re.search(T.fold(item)) if prov_re is not None else None
     return ("province", _province_names()[m.group(0)][0]) if m else None
@@ -1133,7 +1152,9 @@ _DIGIT = re.compile(r"\d|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mư�
 
 
 _EXHORT = re.compile(r"\b(?:mỗi|mọi|từng)\s+(?:tỉnh|huyện|thị xã|xã|địa phương|đơn vị)\b[^.;]{0,60}$", re.I)
-_LOST_UNNAMED = _Gated(re.compile(r"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b[^;]{0,80}?(?:rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi)", re.I),
+# a unit that lost the standard, after its subject ("nhiều xã … rớt chuẩn", "5 xã … không còn đạt")
+_LOST_CUE = r"rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi"
+_LOST_UNNAMED = _Gated(re.compile(rf"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b[^;]{{0,80}}?(?:{_LOST_CUE})", re.I),
                        ("rớt", "không còn đạt", "thu hồ"))
 
 
@@ -1197,9 +1218,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             breakdown = None
             if not pred and ci > 0 and g.count is not None and not g.names and _BREAKDOWN.match(s, a):
                 # "…có 24 xã đạt chuẩn, trong đó huyện A có 8/8 xã, huyện B có 6/8 xã": shares of the total
-                breakdown = _breakdown_place(s, a, g)
-                if state.get("total_in") != sent.idx:  # only after a total in the same sentence
-                    breakdown = None
+                if state.get("total_in") == sent.idx:  # only after a total in the same sentence
+                    breakdown = _breakdown_place(s, a, g)
             if not pred and not breakdown and not g.pilot:
                 if not (g.count is not None and _search(r"^\s*(?:\(|,|số)?[^;]{0,60}?\b(?:NTM|nông thôn mới)", tail) and not _search(r"thực hiện|xây dựng|triển khai|đăng ký|chưa", tail[:60])):
                     continue
@@ -1519,7 +1539,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
 
 
 _RAISE_TOTAL = re.compile(r"[\s,;]*(?:nâng|đưa)\s+(?:tổng\s+)?số(?:\s+(?:lên|là))?\s*$")
-_LOST_COUNT = re.compile(r"rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi|tụt hạng")
+_LOST_COUNT = re.compile(rf"{_LOST_CUE}|tụt hạng")
 _FOR_OTHERS = re.compile(r"\bcho\s+(?:\d+|các|những|hai|ba|bốn|năm)?\s*(?:xã|thôn|bản|ấp)\b")
 _BARE_SUBJECT = re.compile(rf"(?:,|;|\bvà\b)\s*({_NAME})\s+(?:(?:cũng|đã|hiện|chỉ|mới)\s+)*đạt\s*$")
 # a named unit filing its own recognition: "xã A đang hoàn thiện hồ sơ đề nghị công nhận đạt chuẩn"
