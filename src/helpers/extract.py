@@ -1133,7 +1133,7 @@ def _match_name(name: str, index: dict) -> str | None:
 
 
 # every alternative starts with a literal, so ``re`` skips to ";", "." or "," in C
-_CLAUSE_SEP = re.compile(r";|(?<!\bTP)(?<!\bTp)(?<!\bTX)(?<!\bTT)(?<!\b[QPH])\.\s|, (?=(?:trong đó|nâng tổng số|nâng tổng|đồng thời|tăng|còn)\b)|, (?<=\d, )(?=có \d)")
+_CLAUSE_SEP = re.compile(r"(?=[;.,])(?:;|(?<!\bTP)(?<!\bTp)(?<!\bTX)(?<!\bTT)(?<!\b[QPH])\.\s|, (?=(?:trong đó|nâng tổng số|nâng tổng|đồng thời|tăng|còn)\b)|, (?<=\d, )(?=có \d))")
 
 
 def _split_clauses(s: str, base: int) -> list[tuple[int, int]]:
