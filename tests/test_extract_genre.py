@@ -198,3 +198,46 @@ def test_a_breakdown_in_units_counts_what_the_total_counts():
     got = extract_records("Tin tức\n\nCác tỉnh Tây Nguyên đã có 53 xã đạt chuẩn nông thôn mới, trong đó tỉnh Lâm Đồng "
                           "có 33 đơn vị, Kon Tum có 3 đơn vị.\n", {"published": "2023-05-05"}, "t")
     assert {(r["place"], r["achieved"], r["counted"]) for r in got} == {("Lâm Đồng", 33, "commune"), ("Kon Tum", 3, "commune")}
+
+
+SESSION4_CASES = [
+    # a stock count with its total, then its units named: the count and one recognition per name
+    ("Huyện Hòa Vang", "Toàn huyện hiện có 3/11 xã đạt chuẩn nông thôn mới nâng cao, gồm các xã Hòa Phong, Hòa Tiến "
+     "và Hòa Châu.",
+     {("district", "Hòa Vang", "units_met", 3, 11, "actual"), ("commune", "Hòa Phong", "recognized", None, None, "actual"),
+      ("commune", "Hòa Tiến", "recognized", None, None, "actual"), ("commune", "Hòa Châu", "recognized", None, None, "actual")},
+     set()),
+    # villages counted in a commune (or a township) belong to it
+    ("Tin nông thôn mới", "Xã Gio Mỹ hiện có 4/9 thôn đạt chuẩn thôn nông thôn mới kiểu mẫu.",
+     {("commune", "Gio Mỹ", "units_met", 4, 9, "actual")}, set()),
+    ("Tin nông thôn mới", "Thị trấn Gio Linh có 2/7 khu phố, thôn đạt chuẩn khu dân cư kiểu mẫu; xã Gio An có 3/8 thôn "
+     "đạt chuẩn thôn kiểu mẫu.",
+     {("commune", "Gio An", "units_met", 3, 8, "actual")}, {("district", "Gio Linh", "units_met", 3, 8, "actual")}),
+    # "tỉnh có N/M xã" is the province's count
+    ("Tin tức", "Đến nay, tỉnh có 98/117 xã đạt chuẩn nông thôn mới.",
+     {("province", None, "units_met", 98, 117, "actual")}, {("country", "Việt Nam", "units_met", 98, 117, "actual")}),
+    # the figure before its subject
+    ("Huyện Gio Linh", "Với 16/19 tiêu chí đã đạt, xã Gio Hải tập trung hoàn thành các tiêu chí còn lại.",
+     {("commune", "Gio Hải", "criteria", 16, 19, "actual")}, set()),
+    ("Huyện Gio Linh", "Sau khi đạt 19/19 tiêu chí, xã Gio Quang được công nhận đạt chuẩn nông thôn mới năm 2021.",
+     {("commune", "Gio Quang", "criteria", 19, 19, "actual"), ("commune", "Gio Quang", "recognized", None, None, "actual")},
+     set()),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "wanted", "unwanted"), SESSION4_CASES, ids=[c[1][:40] for c in SESSION4_CASES])
+def test_counts_with_their_units_and_figures_before_their_subject(title, body, wanted, unwanted):
+    test_genre_phrasing(title, body, wanted, unwanted)
+
+
+def test_a_deadline_after_the_publication_is_not_the_date_the_figure_holds_on():
+    """"phấn đấu đến năm 2025" in a 2023 report: the year of the target, dated by the report."""
+    got = extract_records("Huyện Gio Linh\n\nHuyện phấn đấu đến năm 2025 có thêm 3 xã đạt chuẩn nông thôn mới nâng cao.\n",
+                          {"title": "Huyện Gio Linh", "published": "2023-05-05"}, "t")
+    assert [(r["modality"], r["year"], r["as_of"]) for r in got] == [("target", 2025, "2023-05-05")]
+
+
+def test_a_commune_named_like_a_province_does_not_make_the_report_about_that_province():
+    got = extract_records("Xã Bình Dương về đích nông thôn mới\n\nXã Bình Dương đạt 19/19 tiêu chí nông thôn mới.\n",
+                          {"published": "2023-05-05"}, "t")
+    assert [(r["place"], r["province"]) for r in got] != [] and all(r["province"] != "Bình Dương" for r in got)

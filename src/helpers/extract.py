@@ -413,6 +413,9 @@ _DATELINE = re.compile(r"\s*(?:\(?[\w.&' ]{1,30}\)?\s*[-–—]\s*)?(?:Sáng|Chi
                        r"(?:ngày\s*|nay\s*)?(\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*(?:19|20)\d\d)?)(?!\d|[/.,-]\d)", re.I)
 
 
+_LOWER_TYPE_BEFORE = re.compile(r"(?:^|\W)(?:xã|phường|thị trấn|thôn|ấp|bản|huyện|thị xã|quận)\s+$")
+
+
 def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]] | None = None) -> DocContext:
     ctx = DocContext(doc_id=doc_id, url=meta.get("url"))
     pub = meta.get("published")
@@ -452,8 +455,9 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
             pcount[key] += 3 if m.start() < len(ctx.title) else 1
     title_key = T.fold(ctx.title)
     for key in provs:
-        if key in title_key:
-            pcount[key] += 2
+        if key in title_key and any(not _LOWER_TYPE_BEFORE.search(title_key, 0, i)
+                                    for i in (m.start() for m in re.finditer(re.escape(key), title_key))):
+            pcount[key] += 2  # a province named in the title, not a commune or district called like it
     dcount: Counter[str] = Counter()
     for m in _DIST_INLINE.finditer(text_for_topic):
         key = _match_prefix(m.group(1), dists)
@@ -772,7 +776,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         else:
             # list after the predicate: "4 xã đạt chuẩn NTM gồm: A, B"; "có 3 xã ... là A, B và C"
             tail = s[m.end():hi]
-            gm = _search(r"(?:gồm|bao gồm|là|đó là|như|:)\s*:?\s*[-–•(]?\s*(?=(?:xã|thôn|huyện|[%s]))" % _UP, tail[:260])
+            gm = _search(r"(?:gồm|bao gồm|là|đó là|như|:)\s*:?\s*[-–•(]?\s*(?:các\s+)?(?=(?:xã|thôn|huyện|[%s]))" % _UP, tail[:260])
             stop = _search(r"\d+\s*(?:/\d+\s*)?(?:xã|huyện|thôn)\b", tail[:gm.start()] if gm else "")
             if gm and not stop:
                 names, endp = _parse_list(s, m.end() + gm.end(), len(s), unit)
@@ -945,6 +949,15 @@ def _year_of_month(month: int, ctx: DocContext) -> int:
 
 
 def _as_of(sent: str, ctx: DocContext) -> str | None:
+    """The date the sentence's figures hold on: one it states, else the document's.  A stated
+    date after the publication is a deadline ("phấn đấu đến năm 2025"), not this."""
+    stated = _stated_date(sent, ctx)
+    if stated and ctx.published and stated[:len(ctx.published)] > ctx.published[:len(stated)]:
+        stated = None
+    return stated or ctx.default_as_of
+
+
+def _stated_date(sent: str, ctx: DocContext) -> str | None:
     mm = _AS_OF_MONTH.search(sent)
     if mm and 1 <= int(mm.group(1)) <= 12 and (mm.group(2) or ctx.pub_year):
         month = int(mm.group(1))
@@ -962,7 +975,7 @@ def _as_of(sent: str, ctx: DocContext) -> str | None:
             iso = T.parse_date(raw)
         if iso:
             return iso
-    return ctx.default_as_of
+    return None
 
 
 _RECOG_PRED = re.compile(
@@ -998,7 +1011,7 @@ def _emit(records: list[dict], ctx: DocContext, sent: Sent, rule: str, **kw) -> 
 
 _C_COUNTRY = _Gated(re.compile(r"cả nước|toàn quốc|trên cả nước|của cả nước|nationwide"),
                     ("cả nước", "toàn quốc", "nationwide"))
-_C_PROVINCE = _Gated(re.compile(r"toàn tỉnh|tỉnh ta|trên địa bàn tỉnh|của tỉnh|toàn thành phố"), ("tỉnh", "toàn thành phố"))
+_C_PROVINCE = _Gated(re.compile(r"toàn tỉnh|tỉnh ta|trên địa bàn tỉnh|của tỉnh|toàn thành phố|(?<!\w)tỉnh (?:đã|có|đến|hiện)\b"), ("tỉnh", "toàn thành phố"))
 _C_DISTRICT = _Gated(re.compile(r"toàn huyện|huyện (?:đã|có|đến|hiện)|trên địa bàn huyện|của huyện|huyện\s*$|(?:^|\W)huyện(?= \w+ \w+ có)"),
                      ("huyện",))
 
@@ -1013,12 +1026,17 @@ _C_REGION = _Gated(re.compile(
 
 
 def _typed_level(typ: str, name: str) -> str | None:
-    """"province" or "district" for a mention typed ``typ`` (its first word: "tỉnh", "huyện",
-    "thị", "TP.", "thành"…) and named ``name``; None for a lower unit."""
-    typ = typ.lower().rstrip(".")
-    if typ == "tỉnh" or (typ in ("thành", "tp") and name in _CENTRAL_CITIES):
+    """"province" or "district" for a mention typed ``typ`` ("tỉnh", "huyện", "thị xã", "TP.",
+    "thành phố"…) and named ``name``; None for a lower unit ("xã", "thị trấn", "thôn"…)."""
+    typ = " ".join(typ.lower().split()).rstrip(".")
+    if typ == "tỉnh" or (typ in ("thành phố", "tp") and name in _CENTRAL_CITIES):
         return "province"
-    return "district" if typ in ("huyện", "thị", "quận", "tx", "tp", "thành") else None
+    return "district" if typ in ("huyện", "thị xã", "quận", "tx", "tp", "thành phố") else None
+
+
+def _type_of(m: re.Match) -> str:
+    """The type words of a ``TYPED_RE`` match ("Thị trấn", "huyện", "TP.")."""
+    return m.string[m.start():m.start(1)]
 
 
 def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str, state: dict | None = None) -> tuple[str, str | None]:
@@ -1038,7 +1056,10 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     names: list[tuple[int, int]] = []  # a province or region name inside a lower unit's name is part of it
     districts: list[tuple[int, str]] = []  # (end, name) of the typed district mentions
     for m in _TYPED.finditer(clause_before):
-        level = _typed_level(m.group(0).split()[0], m.group(1))
+        level = _typed_level(_type_of(m), m.group(1))
+        if level is None and counted_unit == "village" and _match(r"(?i:xã|phường|thị trấn)\s", _type_of(m)):
+            cands.append((m.start(), "commune", m.group(1)))  # "xã A có 3/12 thôn đạt chuẩn"
+            continue
         if level == "province" and _C_REGION.pattern.fullmatch(m.group(1).lower()):
             continue  # "các tỉnh Tây Nguyên": a region
         if level == "province":
@@ -1094,7 +1115,7 @@ def _count_container(s: str, g: Group, ctx: DocContext, state: dict) -> tuple[st
     else the one ``_container`` finds before it."""
     m = _OF_UNIT.match(s, g.end)
     if m:
-        unit = _typed_level(m.group(1).split()[0], m.group(2))
+        unit = _typed_level(m.group(1), m.group(2))
         name = _match_name(m.group(2), _province_names()) if unit == "province" else m.group(2)
         if _ORDER.index(unit) > _ORDER.index(g.unit or "commune"):
             return unit, name
@@ -1113,7 +1134,7 @@ def _breakdown_place(s: str, a: int, g: Group) -> tuple[str, str] | None:
         return None
     typed = [None, *_TYPED.finditer(item)][-1]
     if typed is not None:
-        level, name = _typed_level(typed.group(0).split()[0], typed.group(1)), typed.group(1)
+        level, name = _typed_level(_type_of(typed), typed.group(1)), typed.group(1)
         if level == "province":
             return "province", _match_name(name, _province_names())
         return ("district", name) if level == "district" else None
@@ -1283,7 +1304,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                     _emit(records, ctx, sent, "recognized_named", unit=unit, place=T.normalize_name_text(name),
                           district=dist, standard=local_std, measure="recognized", modality=mod,
                           year=year, as_of=as_of)
-                if g.count is not None and not g.new and _stock_subject(before, ctx) and g.count >= len(g.names) and g.total is None:
+                if g.count is not None and not g.new and _stock_subject(before, ctx) and g.count >= len(g.names):
                     cu, cn = _count_container(s, g, ctx, state)
                     if cu == "region":
                         _note_region(ctx, sent, g, cn)
@@ -1473,6 +1494,12 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         if bare and not _bad_name(bare.group(1)):
             g = subj[-1]
             subj = [Group(bare.start(1), bare.end(1), unit=g.unit, names=[(bare.group(1), g.names[-1][1])])]
+    if not subj and _FIGURE_FIRST.fullmatch(bl):
+        # "Với 17/19 tiêu chí đã đạt, xã A …": the subject follows the figure
+        nxt = next((g for g in groups if g.start >= m.end()), None)
+        if nxt is not None and nxt.names and nxt.count is None and not nxt.org and \
+                _fullmatch(r"[^,;.]{0,50},\s*", s[m.end():nxt.start]):
+            subj = [nxt]
     if not subj and _search(r"các (?:xã|thôn) (?:trên|này|nói trên|kể trên)", bl[-50:]) and state.get("last_names"):
         for name, dist in state["last_names"]:
             _emit(records, ctx, sent, "criteria_list_anaphora", unit="commune", place=T.normalize_name_text(name),
@@ -1538,6 +1565,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
                   modality=mod, year=year, as_of=as_of)
 
 
+_FIGURE_FIRST = re.compile(r"\s*(?:với|sau khi (?:đã\s+)?đạt|khi đã đạt|đã đạt)\s*")
 _RAISE_TOTAL = re.compile(r"[\s,;]*(?:nâng|đưa)\s+(?:tổng\s+)?số(?:\s+(?:lên|là))?\s*$")
 _LOST_COUNT = re.compile(rf"{_LOST_CUE}|tụt hạng")
 _FOR_OTHERS = re.compile(r"\bcho\s+(?:\d+|các|những|hai|ba|bốn|năm)?\s*(?:xã|thôn|bản|ấp)\b")
