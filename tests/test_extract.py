@@ -146,6 +146,18 @@ def test_gazetteer_resolution_exact_context_and_abstain():
     assert a["resolution"] == "ambiguous" and a["place_code"] is None
 
 
+def test_an_ambiguous_commune_is_resolved_by_the_communes_listed_with_it():
+    """Hòa Sơn is a commune name in several provinces; listed with Hòa Liên (only in Hòa Vang)
+    it is the Hòa Sơn of Hòa Vang. Alone it abstains."""
+    recs = _recs("Tin\n\nNăm 2025 các xã Hòa Liên, Hòa Sơn phấn đấu đạt chuẩn nông thôn mới nâng cao.")
+    (r,) = _find(recs, place="Hòa Sơn")
+    (anchor,) = _find(recs, place="Hòa Liên")
+    assert anchor["resolution"] == "exact" and anchor["district"] == "Hòa Vang"
+    assert r["resolution"] == "context" and r["district_code"] == anchor["district_code"] and r["place_code"]
+    (alone,) = _recs("Tin\n\nNăm 2025 xã Hòa Sơn phấn đấu đạt chuẩn nông thôn mới nâng cao.")
+    assert alone["resolution"] == "ambiguous" and alone["place_code"] is None
+
+
 def test_validate_records_rejects_and_flags():
     base = extract_document("Tin\n\nXã Phú Lộc đã đạt 18/19 tiêu chí nông thôn mới.", doc_id="x")
     bad = base.copy()

@@ -1750,7 +1750,29 @@ def _postprocess(records: list[dict], ctx: DocContext) -> list[dict]:
                        "achieved exceeds total")
             continue
         out.append(r)
+    _resolve_by_neighbours(out)
     return out
+
+
+def _resolve_by_neighbours(records: list[dict]) -> None:
+    """An ambiguous commune listed with communes of one district ("các xã Hòa Liên, Hòa Sơn",
+    Hòa Liên only in Hòa Vang) is looked up in that district: the places a sentence names
+    together are neighbours."""
+    for r in records:
+        if r["unit"] != "commune" or r["resolution"] != "ambiguous" or not r["place"]:
+            continue
+        near = {(o["district"], o["province"]) for o in records
+                if o is not r and o["start"] == r["start"] and o["unit"] == "commune" and o["place_code"]}
+        if len(near) != 1:
+            continue
+        district, province = near.pop()
+        res = _resolve(r["place"], "commune", province=province, district=district)
+        if res is not None and res.status == "exact" and res.candidates:
+            c = res.candidates[0]
+            r["place_code"] = c.code
+            r["district_code"], r["district"] = c.district_code, c.district_name
+            r["province_code"], r["province"] = c.province_code, c.province_name
+            r["resolution"] = "context"
 
 
 def _resolve_record(r: dict, ctx: DocContext) -> None:
