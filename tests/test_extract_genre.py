@@ -241,3 +241,62 @@ def test_a_commune_named_like_a_province_does_not_make_the_report_about_that_pro
     got = extract_records("Xã Bình Dương về đích nông thôn mới\n\nXã Bình Dương đạt 19/19 tiêu chí nông thôn mới.\n",
                           {"published": "2023-05-05"}, "t")
     assert [(r["place"], r["province"]) for r in got] != [] and all(r["province"] != "Bình Dương" for r in got)
+
+
+SUBJECT_CASES = [
+    # a commune's plan whose subject is the bare "Xã" of a report about it, or "Hai xã này"
+    ("Tin nông thôn mới", "Xã Quảng Hợp, huyện Quảng Trạch đạt 17/19 tiêu chí nông thôn mới nâng cao. Xã phấn đấu về đích "
+     "nông thôn mới nâng cao trong năm 2024.",
+     {("commune", "Quảng Hợp", "recognized", None, None, "target")}, set()),
+    ("Tin nông thôn mới", "Xã Quảng Hợp đạt 17/19 tiêu chí, xã Quảng Kim đạt 16/19 tiêu chí nông thôn mới. Hai xã này đăng "
+     "ký về đích nông thôn mới trong năm 2024.",
+     {("commune", "Quảng Hợp", "recognized", None, None, "target"), ("commune", "Quảng Kim", "recognized", None, None, "target")},
+     set()),
+    # ... or the commune whose figure the sentence gave first
+    ("Tin nông thôn mới", "Xã Quảng Hợp đang đạt 17/19 tiêu chí và phấn đấu về đích nông thôn mới vào năm 2024.",
+     {("commune", "Quảng Hợp", "criteria", 17, 19, "actual"), ("commune", "Quảng Hợp", "recognized", None, None, "target")},
+     set()),
+    # "N xã này đều đạt …" after the N communes were named
+    ("Huyện Quảng Trạch", "Năm 2024, huyện phấn đấu có thêm 2 xã Quảng Hợp và Quảng Kim đạt chuẩn nông thôn mới. Hai xã "
+     "này hiện đã đạt 16/19 tiêu chí.",
+     {("commune", "Quảng Hợp", "criteria", 16, 19, "actual"), ("commune", "Quảng Kim", "criteria", 16, 19, "actual")}, set()),
+    # "tiêu chí xã …" is a commune's set, whatever district the source names
+    ("Tin nông thôn mới", "Theo UBND xã Quảng Hợp (huyện Quảng Trạch), đến nay địa phương đã đạt 17/19 tiêu chí xã nông thôn "
+     "mới nâng cao.",
+     {("commune", "Quảng Hợp", "criteria", 17, 19, "actual")}, {("district", "Quảng Trạch", "criteria", 17, 19, "actual")}),
+    # a count before its subject, and a raised total named after words
+    ("Tin nông thôn mới", "Với 18/18 xã đạt chuẩn nông thôn mới, huyện Quảng Trạch đang hoàn thiện hồ sơ đề nghị công nhận "
+     "huyện đạt chuẩn.",
+     {("district", "Quảng Trạch", "units_met", 18, 18, "actual")}, set()),
+    ("Huyện Quảng Trạch", "Năm 2023, huyện có thêm 02 xã đạt chuẩn nông thôn mới nâng cao là Quảng Hợp và Quảng Kim, nâng số "
+     "xã đạt chuẩn nâng cao của huyện lên 6 xã.",
+     {("district", "Quảng Trạch", "units_met", 6, None, "actual")}, {("commune", None, "recognized", None, None, "actual")}),
+    # coordinated stock counts, "Cả N/N xã", a count in words "sáu trên tám", a fall "xuống còn"
+    ("Huyện Quảng Trạch", "Huyện hiện có 18/18 xã đạt chuẩn NTM, 6 xã đạt chuẩn NTM nâng cao và 2 xã đạt chuẩn NTM kiểu mẫu "
+     "là Quảng Hợp và Quảng Kim.",
+     {("district", "Quảng Trạch", "units_met", 2, None, "actual"), ("commune", "Quảng Kim", "recognized", None, None, "actual")},
+     set()),
+    ("Huyện Quảng Trạch", "Huyện đã có sáu trên tám xã đạt chuẩn nông thôn mới.",
+     {("district", "Quảng Trạch", "units_met", 6, 8, "actual")}, {("district", "Quảng Trạch", "units_met", 8, None, "actual")}),
+    ("Huyện Quảng Trạch", "Sau rà soát, số xã đạt chuẩn nông thôn mới của huyện giảm xuống còn 15/18 xã.",
+     {("district", "Quảng Trạch", "units_met", 15, 18, "actual")}, set()),
+    # villages counted by a commune the report is about, in "ấp" or "xóm"
+    ("Tin nông thôn mới", "Xã Quảng Hợp đã đạt chuẩn nông thôn mới nâng cao năm 2022. Đến nay, xã có 3/8 thôn đạt chuẩn thôn "
+     "kiểu mẫu và 5/6 xóm đạt chuẩn khu dân cư kiểu mẫu.",
+     {("commune", "Quảng Hợp", "units_met", 3, 8, "actual"), ("commune", "Quảng Hợp", "units_met", 5, 6, "actual")}, set()),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "wanted", "unwanted"), SUBJECT_CASES, ids=[c[1][:40] for c in SUBJECT_CASES])
+def test_subjects_named_elsewhere_and_counts_in_other_words(title, body, wanted, unwanted):
+    test_genre_phrasing(title, body, wanted, unwanted)
+
+
+def test_units_listed_as_meeting_the_standard_now_take_no_recognition_year():
+    """A district recognised "năm 2020", then "Hiện 11/11 xã … trong đó xã A và xã B đạt chuẩn nâng cao":
+    A and B meet the standard now; the year of their recognition is not given."""
+    got = extract_records("Huyện Tuy Phước\n\nThủ tướng công nhận huyện Tuy Phước đạt chuẩn nông thôn mới năm 2020. Hiện "
+                          "11/11 xã của huyện đã đạt chuẩn nông thôn mới, trong đó xã Phước Hòa và xã Phước Thắng đạt chuẩn "
+                          "nông thôn mới nâng cao.\n", {"title": "Huyện Tuy Phước", "published": "2022-01-24"}, "t")
+    years = {r["place"]: r["year"] for r in got if r["measure"] == "recognized"}
+    assert years == {"Tuy Phước": 2020, "Phước Hòa": None, "Phước Thắng": None}

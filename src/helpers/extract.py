@@ -97,9 +97,9 @@ _NUM = (r"(?:\d{1,3}(?:\.\d{3})+|\d+|mười (?:một|hai|ba|bốn|lăm|năm|sá
         r"|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)")
 _COUNT_NOUN = (r"(?:đơn vị hành chính cấp huyện|đơn vị cấp huyện|đơn vị cấp xã|huyện, thị xã, thành phố|huyện, thị, thành"
                r"|huyện, thị|huyện|thị xã|xã, phường, thị trấn|xã|tỉnh, thành phố|tỉnh, thành|tỉnh|địa phương"
-               r"|thôn, bản|thôn, xóm|thôn, tổ dân phố|thôn|bản|ấp|khu dân cư|làng|đơn vị)")
+               r"|thôn, bản|thôn, xóm|thôn, tổ dân phố|thôn|xóm|bản|ấp|khu dân cư|làng|đơn vị)")
 COUNT_RE = re.compile(
-    rf"(?=[\dmhbnstcíkg])(?<![\d.,/])(?:(trên|hơn|ít nhất|khoảng|gần|tối thiểu|từ)\s+)?({_NUM})(?:\s*(?:/|trên tổng số|trên)\s*(\d{{1,3}}(?:\.\d{{3}})+|\d+))?"
+    rf"(?=[\dmhbnstcíkg])(?<![\d.,/])(?:(trên|hơn|ít nhất|khoảng|gần|tối thiểu|từ)\s+)?({_NUM})(?:\s*(?:/|trên tổng số|trên)\s*(\d{{1,3}}(?:\.\d{{3}})+|\d+|(?<=trên )(?:{_NUM})))?"
     rf"(?:\s*[-–]\s*\d+)?\s+(?:số\s+)?({_COUNT_NOUN})\b", re.I)
 CRIT_RE = re.compile(
     rf"(?=[\dmhbnstcí])(?<![\d.,/])(?:(trên|hơn|ít nhất|từ)\s+)?(\d{{1,3}}(?:\.\d{{3}})?|{_NUM})(?:\s*(?:/|trên)\s*(\d+))?(?:\s*(?:[-–]|đến)\s*(\d+))?\s+(tiêu chí|chỉ tiêu)", re.I)
@@ -725,7 +725,8 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         pre = s[max(lo, m.start() - 25):m.start()].lower()
         back = s[max(lo, m.start() - 140):m.start()].lower()
         stock_is = "số " in back and "là" in back and _search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,120}\blà\s*$", back)
-        if not stock_is and _search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|(?<!đối )với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre):
+        if not stock_is and _search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|(?<!đối )với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre) \
+                and not _fullmatch(r"\s*[Vv]ới\s*", s[lo:m.start()]):  # "Với 24/24 xã đạt chuẩn, huyện A …" opens a clause
             continue
         if _match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\S+\s+){0,6}(?:kể trên|nói trên)|\s*(?:\w+\s+){0,2}này\b", s[m.end():m.end() + 40]) and not (
                 noun == "địa phương" or _search(r"hoàn thành nhiệm vụ", s[m.end():m.end() + 80])):
@@ -741,7 +742,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             continue
         if word == "một" and _match(r"\s+số\b", s[m.end(2):m.end(2) + 5]):
             continue  # "một số xã": some communes, not one
-        total = int(m.group(3).replace(".", "")) if m.group(3) else None
+        total = int(T.parse_number(m.group(3))) if m.group(3) else None  # "12/15", "sáu trên tám"
         if total is None and _search(r"(?:tất cả|toàn bộ)\s*$", pre):
             total = int(count)  # "tất cả 94 xã": 94 of 94
         unit = _noun_unit(noun)
@@ -761,7 +762,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             g.new = True
         prev = groups[-1] if groups else None
         if prev is not None and prev.new and prev.count is not None and m.start() - prev.end < 70 and \
-                not _search(r"\b(?:có|nâng tổng|đến nay|như vậy)\b", s[prev.end:m.start()]):
+                not _search(r"\b(?:có|nâng tổng|nâng số|đưa số|lên|đến nay|như vậy)\b", s[prev.end:m.start()]):
             g.new = True
         if not groups and lo > 0 and state_new_hint(s, lo):
             g.new = True
@@ -880,7 +881,7 @@ def _noun_unit(noun: str) -> str:
         return "district"
     if noun.startswith("tỉnh") or noun == "địa phương":
         return "province"
-    if noun.startswith(("thôn", "bản", "ấp", "khu dân cư", "làng")):
+    if noun.startswith(("thôn", "xóm", "bản", "ấp", "khu dân cư", "làng")):
         return "village"
     if noun == "đơn vị":
         return "district"
@@ -1039,6 +1040,9 @@ def _type_of(m: re.Match) -> str:
     return m.string[m.start():m.start(1)]
 
 
+_BARE_COMMUNE = re.compile(rf"(?:^|[,;:]\s*|\b(?:nay|hiện|đó),?\s+)[Xx]ã\s+(?![{_UP}]|\d)")
+
+
 def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str, state: dict | None = None) -> tuple[str, str | None]:
     """Which place a count of lower units belongs to: (unit, name)."""
     cb = clause_before.lower()
@@ -1069,6 +1073,11 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
         if level == "district":
             cands.append((m.start(), "district", m.group(1)))
             districts.append((m.end(), m.group(1)))
+    if counted_unit == "village" and state is not None:
+        for m in _BARE_COMMUNE.finditer(clause_before):  # "Đến nay, xã có 4/7 ấp đạt chuẩn": the commune of the report
+            name = _last_commune(sentence, m.start()) or _recall(state, "commune")
+            if name:
+                cands.append((m.start(), "commune", name))
     for m in _C_REGION.finditer(cb):
         if not any(x <= m.start(1) < y for x, y in names):
             cands.append((m.start(1), "region", clause_before[m.start(1):m.end(1)]))
@@ -1092,7 +1101,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
                 state["container"] = (sentence, unit, name)
             return unit, name
     if state is not None and state.get("container") and state["container"][0] != sentence and \
-            _match(r"\s*(?:Có|Trong đó|Ngoài ra|Số xã)\b", sentence) and state.get("container_idx_ok"):
+            _match(r"\s*(?:Có|Trong đó|Trong số|Ngoài ra|Số xã)\b", sentence) and state.get("container_idx_ok"):
         _s, unit, name = state["container"]
         if _ORDER.index(unit) > _ORDER.index(counted_unit):
             return unit, name
@@ -1100,6 +1109,10 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
         return "country", "Việt Nam"
     scope_unit = {"country": ("country", "Việt Nam"), "province": ("province", ctx.province),
                   "district": ("district", ctx.district)}[ctx.scope]
+    if counted_unit == "village" and scope_unit[0] == "country":
+        # villages are never counted for the country without saying so: the commune last named
+        name = _recall(state, "commune") if state is not None else None
+        return "commune", name
     if _ORDER.index(scope_unit[0]) <= _ORDER.index(counted_unit):
         if counted_unit == "district" and ctx.province:
             return "province", ctx.province
@@ -1119,6 +1132,15 @@ def _count_container(s: str, g: Group, ctx: DocContext, state: dict) -> tuple[st
         name = _match_name(m.group(2), _province_names()) if unit == "province" else m.group(2)
         if _ORDER.index(unit) > _ORDER.index(g.unit or "commune"):
             return unit, name
+    if _search(r"(?:^|[,;.]\s*)[Vv]ới\s*$", s[:g.start]):
+        # "Với 24/24 xã đạt chuẩn …, huyện Khoái Châu được công nhận …": the subject follows
+        after = _search(rf",\s*(?:((?i:huyện|thị xã|thành phố|TP\.?|TX\.?|tỉnh))\s+)?({_NAME})", s[g.end:g.end + 160])
+        if after and not _search(r"[;.]", s[g.end:g.end + after.start()]):
+            name = after.group(2)
+            unit = _typed_level(after.group(1), name) if after.group(1) else (
+                "district" if ctx.district and T.fold(name) == T.fold(ctx.district) else None)
+            if unit and _ORDER.index(unit) > _ORDER.index(g.unit or "commune"):
+                return unit, _match_name(name, _province_names()) if unit == "province" else name
     return _container(s[:g.start], s, ctx, g.unit or "commune", state)
 
 
@@ -1154,7 +1176,7 @@ def _match_name(name: str, index: dict) -> str | None:
 
 
 # every alternative starts with a literal, so ``re`` skips to ";", "." or "," in C
-_CLAUSE_SEP = re.compile(r"(?=[;.,])(?:;|(?<!\bTP)(?<!\bTp)(?<!\bTX)(?<!\bTT)(?<!\b[QPH])\.\s|, (?=(?:trong đó|nâng tổng số|nâng tổng|đồng thời|tăng|còn)\b)|, (?<=\d, )(?=có \d))")
+_CLAUSE_SEP = re.compile(r"(?=[;.,])(?:;|(?<!\bTP)(?<!\bTp)(?<!\bTX)(?<!\bTT)(?<!\b[QPH])\.\s|, (?=(?:trong đó|nâng tổng số|nâng tổng|nâng số|đưa tổng số|đưa số|đồng thời|tăng|còn)\b)|, (?<=\d, )(?=có \d))")
 
 
 def _split_clauses(s: str, base: int) -> list[tuple[int, int]]:
@@ -1193,6 +1215,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
     if sent_std is None:
         sent_std = state.get("std")
     clauses = _split_clauses(s, sent.start)
+    named: list[tuple[str, str | None]] = []  # the communes this sentence names
     state["covered"] = []
     sent_year_head = None
     hm = _match(r"\s*(?:Dự kiến|Trong|Đến|Tính đến|Năm)?\s*(?:hết\s+)?năm\s+((?:19|20)\d\d)", s, re.I)
@@ -1262,7 +1285,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                     verb_before = True
                 if not (near_pred or verb_before):
                     continue
-            if _match(r"\s*(?:chưa|không)\s+(?:đạt|được)", tail) or _search(r"(?:còn|chưa đạt|dưới)\s*$", before[-12:]):
+            if _match(r"\s*(?:chưa|không)\s+(?:đạt|được)", tail) or (
+                    _search(r"(?:còn|chưa đạt|dưới)\s*$", before[-12:]) and not _search(r"(?:xuống|giảm|chỉ)\s+còn\s*$", before[-14:])):
                 continue
             if _match(r"\s*(?:\([^)]*\)\s*)?(?:đạt|đều đạt|hoàn thành)\s+(?:từ\s+)?\d", tail) and not (
                     g.total is not None and _search(r"công nhận|đạt chuẩn", tail)):
@@ -1297,14 +1321,12 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if mod == "actual" and year is None:
                 year = None
             if g.names:
+                stock = g.count is not None and not g.new and _stock_subject(before, ctx)
                 for name, dist in g.names:
-                    unit = g.unit or "commune"
-                    if unit == "district" and _search(r"thị xã|thành phố|TP|TX", s[max(a, g.start - 2):g.start + 12]):
-                        pass
-                    _emit(records, ctx, sent, "recognized_named", unit=unit, place=T.normalize_name_text(name),
-                          district=dist, standard=local_std, measure="recognized", modality=mod,
-                          year=year, as_of=as_of)
-                if g.count is not None and not g.new and _stock_subject(before, ctx) and g.count >= len(g.names):
+                    _emit(records, ctx, sent, "recognized_named_stock" if stock else "recognized_named", unit=g.unit or "commune",
+                          place=T.normalize_name_text(name), district=dist, standard=local_std, measure="recognized",
+                          modality=mod, year=year, as_of=as_of)
+                if stock and g.count >= len(g.names):
                     cu, cn = _count_container(s, g, ctx, state)
                     if cu == "region":
                         _note_region(ctx, sent, g, cn)
@@ -1355,6 +1377,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                   year=year if mod != "actual" else None, as_of=as_of)
         state["clause_mod"] = _modality(clause, head)
         _remember_list(groups, state, sent.idx)
+        named.extend(n for g in groups if g.names and (g.unit or "commune") == "commune" for n in g.names)
         # ---------- "nhiều xã ... rớt chuẩn": unnamed communes that lost the standard
         lm = _LOST_UNNAMED.search(clause)
         if lm:
@@ -1365,8 +1388,59 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         cl_low = clause.lower()
         if any(k in cl_low for k in ("huyện", "thị xã", "tỉnh", "thành phố")):
             _subject_recognition(s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
+    if _PLAN_RECOG.search(s):
+        _plan_recognition(sent, ctx, state, records, as_of, sent_std)
+    if named:
+        state["prev_communes"] = named
     _remember_std(s, state, std_matches)
     _remember(s, state)
+
+
+# a commune's plan to be recognised: "Xã phấn đấu về đích …", "Hai xã này đăng ký đạt chuẩn …"
+_PLAN_RECOG = re.compile(r"(?:phấn đấu|quyết tâm|đăng ký|đặt mục tiêu|dự kiến)\s+(?:[^\W\d]+\s+){0,4}?"
+                         r"(?:về đích|cán đích|đạt chuẩn|được công nhận|hoàn thành)\b", re.I)
+_PLAN_RECOG = _Gated(_PLAN_RECOG, ("phấn đấu", "quyết tâm", "đăng ký", "đặt mục t", "dự k"))
+_BARE_SUBJECT_BEFORE = re.compile(
+    r"\s*(?:(?:Năm|Trong năm)\s+\d{4}\s*,?\s*|Hiện(?: nay)?\s*,?\s*|Tới đây\s*,?\s*)?(?:((?i:hai|ba|bốn|năm|cả hai|các)|\d+)\s+)?"
+    r"[Xx]ã(?:\s+(này|trên|nói trên|kể trên))?\s+(?:(?:cũng|đã|đang|sẽ|tiếp tục|vẫn)\s+)*$")
+_AFTER_OWN_FIGURE = re.compile(r"đạt\s+\d+/\d+\s+tiêu chí[^;.]{0,80}?(?:,|\bvà\b)\s*(?:(?:đang|sẽ|tiếp tục|cũng)\s+)*$")
+
+
+def _plan_recognition(sent: Sent, ctx: DocContext, state: dict, records: list[dict], as_of: str | None,
+                      sent_std: str | None) -> None:
+    """A commune's plan to be recognised whose subject is not a name before the verb: the bare
+    "Xã …" of a report about one commune, "Hai xã này …" after the communes were named, or the
+    commune whose figure the sentence gave first ("Xã A đạt 16/19 tiêu chí và phấn đấu về đích …")."""
+    s = sent.text
+    done = {T.fold(r["place"]) for r in records if r["start"] == sent.start and r["measure"] == "recognized" and r["place"]}
+    for m in _PLAN_RECOG.finditer(s):
+        before = s[:m.start()]
+        names: list[tuple[str, str | None]] = []
+        bare = _BARE_SUBJECT_BEFORE.match(before)
+        if bare and (bare.group(1) or bare.group(2)):
+            prev = state.get("prev_communes") or []
+            word = (bare.group(1) or "").lower()
+            n = 2 if word == "cả hai" else (T.parse_number(word) if word and word != "các" else None)
+            names = prev[-n:] if isinstance(n, int) and len(prev) >= n else (prev if n is None else [])
+        elif bare:
+            name = _recall(state, "commune")
+            names = [(name, None)] if name else []
+        elif _AFTER_OWN_FIGURE.search(before):
+            typed = [t for t in _TYPED.finditer(before) if _match(r"[Xx]ã\s", t.group(0))]
+            if len(typed) == 1 and typed[0].start() < 3:
+                names = [(typed[0].group(1), None)]
+        if not names:
+            continue
+        win = _STD.search(s, m.end(), m.end() + 60)
+        std = _std_word(win.group(0)) if win else (sent_std or "ntm")
+        mod = "expected" if _search(r"dự kiến", m.group(0), re.I) else "target"
+        year = _year_of(s[m.end():], ctx.pub_year, first=True) or _year_of(s[m.start():], ctx.pub_year)
+        for name, dist in names:
+            if T.fold(name) in done:
+                continue
+            done.add(T.fold(name))
+            _emit(records, ctx, sent, "recognized_plan_subject", unit="commune", place=T.normalize_name_text(name),
+                  district=dist, standard=std, measure="recognized", modality=mod, year=year, as_of=as_of)
 
 
 def _remember_std(s: str, state: dict, matches: list[re.Match] | None = None) -> None:
@@ -1404,8 +1478,10 @@ def _std_near(s: str, g: Group, a: int, b: int) -> str | None:
 
 
 def _stock_subject(before: str, ctx: DocContext) -> bool:
-    return bool(_search(r"(?:có|hiện có|đã có|đến nay có|toàn tỉnh có)\s*$", before.strip()[-25:] + " ")) or \
-        bool(_search(r"\bcó\s*$", before.strip()))
+    """The count before which ``before`` ends states what a place has: "huyện có", "Cả", or the
+    next of coordinated counts after "có" ("có 15/15 xã …, 8 xã … và 2 xã … là A, B")."""
+    return bool(_search(r"(?:\bcó|(?:^|\W)[Cc]ả)\s*$", before.strip())) or \
+        bool(_search(r"\bcó\s+[^;.]*\d[^;.]*(?:,|\bvà)\s*$", before))
 
 
 def _remember_list(groups: list[Group], state: dict, idx: int = -1) -> None:
@@ -1500,8 +1576,15 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
         if nxt is not None and nxt.names and nxt.count is None and not nxt.org and \
                 _fullmatch(r"[^,;.]{0,50},\s*", s[m.end():nxt.start]):
             subj = [nxt]
-    if not subj and _search(r"các (?:xã|thôn) (?:trên|này|nói trên|kể trên)", bl[-50:]) and state.get("last_names"):
-        for name, dist in state["last_names"]:
+    listed = _LIST_ANAPHORA.search(bl[-50:]) if not subj else None
+    if listed and (state.get("last_names") or state.get("prev_communes")):
+        word = listed.group(1)
+        n = 2 if word == "cả hai" else (T.parse_number(word) if word != "các" else None)
+        names = state.get("last_names") or []
+        if isinstance(n, int) and len(names) != n:
+            prev = state.get("prev_communes") or []
+            names = prev[-n:] if len(prev) >= n else []
+        for name, dist in names:
             _emit(records, ctx, sent, "criteria_list_anaphora", unit="commune", place=T.normalize_name_text(name),
                   district=dist, standard=std, measure=measure, achieved=achieved, total=total,
                   qualifier=qualifier, modality=mod, year=year, as_of=as_of)
@@ -1541,7 +1624,8 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
             return
     # anaphora: "xã đã đạt 15/19", "huyện đạt 9/9 tiêu chí", "Bộ tiêu chí huyện ... đạt 6/9"
     near = s[max(a, m.start() - 60):m.start()].lower()
-    if level == "district" or _search(r"\bhuyện\b", near) and not _search(r"\bxã\b", near[-25:]):
+    commune_set = _match(r"\s*(?:theo\s+)?(?:bộ\s+)?tiêu chí (?:của\s+)?xã\b", s[m.end() - 8:m.end() + 30], re.I)
+    if level == "district" or _search(r"\bhuyện\b", near) and not _search(r"\bxã\b", near[-25:]) and not commune_set:
         if achieved > 9 and total is None and measure == "criteria" and achieved not in (9,):
             if achieved > 19:
                 return
@@ -1565,8 +1649,9 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
                   modality=mod, year=year, as_of=as_of)
 
 
+_LIST_ANAPHORA = re.compile(r"(các|hai|ba|bốn|năm|cả hai|\d+) (?:xã|thôn) (?:trên|này|nói trên|kể trên)")
 _FIGURE_FIRST = re.compile(r"\s*(?:với|sau khi (?:đã\s+)?đạt|khi đã đạt|đã đạt)\s*")
-_RAISE_TOTAL = re.compile(r"[\s,;]*(?:nâng|đưa)\s+(?:tổng\s+)?số(?:\s+(?:lên|là))?\s*$")
+_RAISE_TOTAL = re.compile(r"[\s,;]*(?:nâng|đưa)\s+(?:tổng\s+)?số\b(?:[^,;.]{0,60}?\s(?:lên|là))?\s*$")
 _LOST_COUNT = re.compile(rf"{_LOST_CUE}|tụt hạng")
 _FOR_OTHERS = re.compile(r"\bcho\s+(?:\d+|các|những|hai|ba|bốn|năm)?\s*(?:xã|thôn|bản|ấp)\b")
 _BARE_SUBJECT = re.compile(rf"(?:,|;|\bvà\b)\s*({_NAME})\s+(?:(?:cũng|đã|hiện|chỉ|mới)\s+)*đạt\s*$")
@@ -1692,6 +1777,9 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
 _RECOG_YEAR = re.compile(r"(?:đạt chuẩn|công nhận|bỏ phiếu|NTM|nông thôn mới)[^.\n]{0,80}?(?:năm|đợt \d+\s*/)\s*((?:19|20)\d\d)\b", re.I)
 
 
+_STOCK_HEAD = re.compile(r"\s*(?:Hiện(?: nay| tại)?|Đến nay|Tính đến\b[^,]{0,30},|Như vậy|Toàn (?:huyện|tỉnh|thành phố)(?: hiện)? có|Cả \d)\b")
+
+
 def _carry_recognition_year(records: list[dict], ctx: DocContext) -> None:
     """A recognition's standard year is often named once (title, first sentence) for a whole
     list: named recognitions without a year take the last year stated for a recognition
@@ -1703,7 +1791,8 @@ def _carry_recognition_year(records: list[dict], ctx: DocContext) -> None:
             continue
         if r["year"] is not None:
             last = r["year"]
-        elif r["place"] and last is not None:
+        elif r["place"] and last is not None and not _STOCK_HEAD.match(r["sentence"]) and \
+                not r["rule"].endswith("_stock"):  # units that meet the standard now, recognised whenever
             r["year"] = last
             r["rule"] += "+doc_year"
 
