@@ -300,3 +300,48 @@ def test_units_listed_as_meeting_the_standard_now_take_no_recognition_year():
                           "nông thôn mới nâng cao.\n", {"title": "Huyện Tuy Phước", "published": "2022-01-24"}, "t")
     years = {r["place"]: r["year"] for r in got if r["measure"] == "recognized"}
     assert years == {"Tuy Phước": 2020, "Phước Hòa": None, "Phước Thắng": None}
+
+
+QUALIFIER_CASES = [
+    # a centrally-run city after a district only says where it is
+    ("Tin tức", "Ngày 5/12/2023, Thủ tướng ký quyết định công nhận huyện Sóc Sơn, thành phố Hà Nội đạt chuẩn nông thôn mới "
+     "năm 2022.",
+     {("district", "Sóc Sơn", "recognized", None, None, "actual")}, {("district", "Hà Nội", "recognized", None, None, "actual")}),
+    # villages of "xã A, huyện B" are A's
+    ("Tin nông thôn mới", "Xã Liên Hiệp, huyện Phúc Thọ đã có 4/7 thôn đạt chuẩn thôn nông thôn mới kiểu mẫu.",
+     {("commune", "Liên Hiệp", "units_met", 4, 7, "actual")}, {("district", "Phúc Thọ", "units_met", 4, 7, "actual")}),
+    # a district's criteria set, with its communes counted before it
+    ("Huyện Phúc Thọ", "Với 18/18 xã đạt chuẩn nông thôn mới và 9/9 tiêu chí huyện được đánh giá đạt, Phúc Thọ đã được công "
+     "nhận huyện đạt chuẩn nông thôn mới.",
+     {("district", "Phúc Thọ", "criteria", 9, 9, "actual")}, {("commune", None, "criteria", 9, 9, "actual")}),
+    # "huyện A đã đạt 8/9 tiêu chí" is a figure, not a recognition
+    ("Tin tức", "Đến nay, huyện Phúc Thọ đã đạt 8/9 tiêu chí huyện nông thôn mới và có 17/18 xã đạt chuẩn.",
+     {("district", "Phúc Thọ", "criteria", 8, 9, "actual")}, {("district", "Phúc Thọ", "recognized", None, None, "actual")}),
+    # communes named as having lost the standard are not a count of units that meet it
+    ("Huyện Phúc Thọ", "Qua rà soát, huyện có hai xã không còn đạt chuẩn nông thôn mới là Liên Hiệp và Hát Môn.",
+     {("commune", "Liên Hiệp", "recognized", None, None, "lost")}, {("district", "Phúc Thọ", "units_met", 2, None, "lost")}),
+    # a stock of another standard after "Trong số đó"
+    ("Huyện Phúc Thọ", "Toàn huyện có 18/18 xã đạt chuẩn nông thôn mới. Trong số đó, 3 xã đã đạt chuẩn nông thôn mới nâng "
+     "cao, gồm các xã Liên Hiệp, Hát Môn và Sen Phương.",
+     {("district", "Phúc Thọ", "units_met", 3, None, "actual"), ("commune", "Hát Môn", "recognized", None, None, "actual")},
+     set()),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "wanted", "unwanted"), QUALIFIER_CASES, ids=[c[1][:40] for c in QUALIFIER_CASES])
+def test_qualifiers_levels_and_sets(title, body, wanted, unwanted):
+    test_genre_phrasing(title, body, wanted, unwanted)
+
+
+def test_each_recognition_of_a_clause_has_its_own_modality_and_year():
+    got = extract_records("Huyện Phúc Thọ\n\nHuyện đã được công nhận đạt chuẩn nông thôn mới năm 2019 và đang hoàn thiện hồ "
+                          "sơ đề nghị xét công nhận huyện đạt chuẩn nông thôn mới nâng cao.\n",
+                          {"title": "Huyện Phúc Thọ", "published": "2024-05-05"}, "t")
+    assert {(r["standard"], r["modality"], r["year"]) for r in got} == {("ntm", "actual", 2019), ("ntm_advanced", "expected", None)}
+
+
+def test_the_criteria_set_named_after_a_second_figure_sets_the_standard():
+    got = extract_records("Tin nông thôn mới\n\nĐến hết tháng 2, xã Liên Hiệp đã đạt 17/19 tiêu chí và 50/57 chỉ tiêu cụ thể "
+                          "theo Bộ tiêu chí xã nông thôn mới nâng cao giai đoạn 2021-2025.\n", {"published": "2024-05-05"}, "t")
+    assert {(r["measure"], r["achieved"], r["standard"]) for r in got} == {("criteria", 17, "ntm_advanced"),
+                                                                          ("indicators", 50, "ntm_advanced")}

@@ -832,10 +832,8 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         if unit in ("district", "province") and len(names) > 1 and not _search(r"các\s*$", pre):
             # "huyện A, tỉnh B" names one district; "huyện A và huyện B" names two
             span = s[m.start():endp]
-            names = names[:1] + [(n, q) for n, q in names[1:] if unit == "district" and _typed_district_in(n, span)]
-        if unit == "commune" and len(names) > 1 and not _search(r"các\s*$", pre):
-            # "xã A, huyện B" already handled as qualifier; "xã A, B và C" is a list
-            pass
+            names = names[:1] + [(n, q) for n, q in names[1:]
+                                 if unit == "district" and _typed_district_in(n, span) and n not in _CENTRAL_CITIES]
         g = Group(m.start(), endp, unit=unit, names=names)
         g.org = _is_org(s, m.start())
         groups.append(g)
@@ -1059,11 +1057,16 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
         cands.append((m.start(), "district", named_d[-1] if named_d else ctx.district))
     names: list[tuple[int, int]] = []  # a province or region name inside a lower unit's name is part of it
     districts: list[tuple[int, str]] = []  # (end, name) of the typed district mentions
+    commune_end = -1
     for m in _TYPED.finditer(clause_before):
         level = _typed_level(_type_of(m), m.group(1))
         if level is None and counted_unit == "village" and _match(r"(?i:xã|phường|thị trấn)\s", _type_of(m)):
             cands.append((m.start(), "commune", m.group(1)))  # "xã A có 3/12 thôn đạt chuẩn"
+            commune_end = m.end()
             continue
+        if commune_end >= 0 and _fullmatch(r"\s*[,(–-]\s*", clause_before[commune_end:m.start()]):
+            commune_end = m.end()
+            continue  # "xã A, huyện B có 5/9 thôn": B only says where A is
         if level == "province" and _C_REGION.pattern.fullmatch(m.group(1).lower()):
             continue  # "các tỉnh Tây Nguyên": a region
         if level == "province":
@@ -1288,7 +1291,10 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if _match(r"\s*(?:chưa|không)\s+(?:đạt|được)", tail) or (
                     _search(r"(?:còn|chưa đạt|dưới)\s*$", before[-12:]) and not _search(r"(?:xuống|giảm|chỉ)\s+còn\s*$", before[-14:])):
                 continue
-            if _match(r"\s*(?:\([^)]*\)\s*)?(?:đạt|đều đạt|hoàn thành)\s+(?:từ\s+)?\d", tail) and not (
+            if (_match(r"\s*(?:\([^)]*\)\s*)?(?:đạt|đều đạt|hoàn thành)\s+(?:từ\s+)?\d", tail) or (
+                    # "huyện A đã đạt 8/9 tiêu chí …": a figure, unless a recognition is named before the next place
+                    _match(r"\s*(?:(?:đã|hiện|mới|chỉ|cũng)\s+)+(?:đạt|hoàn thành)\s+\d", tail)
+                    and not _search(r"công nhận|đạt chuẩn|về đích", s[g.end:nxt]))) and not (
                     g.total is not None and _search(r"công nhận|đạt chuẩn", tail)):
                 continue
             if local_std is None:
@@ -1321,12 +1327,15 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if mod == "actual" and year is None:
                 year = None
             if g.names:
-                stock = g.count is not None and not g.new and _stock_subject(before, ctx)
+                stock = g.count is not None and not g.new and (_stock_subject(before, ctx) or (
+                    # "… 12/12 xã đạt chuẩn NTM. Trong số đó, 4 xã đạt chuẩn NTM nâng cao, gồm …": a
+                    # stock of another standard (of the same one, the units are a part of the total)
+                    _search(r"(?:^|\W)[Tt]rong (?:số )?đó,?\s*$", before.strip()) and local_std != state.get("std")))
                 for name, dist in g.names:
                     _emit(records, ctx, sent, "recognized_named_stock" if stock else "recognized_named", unit=g.unit or "commune",
                           place=T.normalize_name_text(name), district=dist, standard=local_std, measure="recognized",
                           modality=mod, year=year, as_of=as_of)
-                if stock and g.count >= len(g.names):
+                if stock and g.count >= len(g.names) and mod != "lost":
                     cu, cn = _count_container(s, g, ctx, state)
                     if cu == "region":
                         _note_region(ctx, sent, g, cn)
@@ -1481,7 +1490,7 @@ def _stock_subject(before: str, ctx: DocContext) -> bool:
     """The count before which ``before`` ends states what a place has: "huyện có", "Cả", or the
     next of coordinated counts after "có" ("có 15/15 xã …, 8 xã … và 2 xã … là A, B")."""
     return bool(_search(r"(?:\bcó|(?:^|\W)[Cc]ả)\s*$", before.strip())) or \
-        bool(_search(r"\bcó\s+[^;.]*\d[^;.]*(?:,|\bvà)\s*$", before))
+        bool(_search(r"\bcó\s+[^.]*\d[^.]*(?:,|\bvà|;)\s*$", before))
 
 
 def _remember_list(groups: list[Group], state: dict, idx: int = -1) -> None:
@@ -1544,7 +1553,11 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
     qualifier = "exact"
     if m.group(4) or (m.group(1) and m.group(1).lower() in ("trên", "hơn", "ít nhất", "từ")) or _match(r"\s*trở lên", after):
         qualifier = "at_least"
-    after_std = _STD.search(s, m.end(), min(b, m.end() + 55))
+    # the set the figure is measured by: named after it ("17/19 tiêu chí NTM nâng cao"), or after
+    # "theo Bộ tiêu chí" further on ("17/19 tiêu chí và 50/57 chỉ tiêu theo Bộ tiêu chí xã NTM nâng cao")
+    set_named = _search(r"theo\s+(?:bộ\s+)?tiêu chí", s[m.end():min(b, m.end() + 90)], re.I)
+    after_std = _STD.search(s, m.end() + set_named.end(), min(b, m.end() + set_named.end() + 40)) if set_named else None
+    after_std = after_std or _STD.search(s, m.end(), min(b, m.end() + 55))
     std = (_std_word(after_std.group(0)) if after_std else None) or _std_of(s, 0, m.start()) \
         or _std_for(state, "village" if _is_village_ctx(s, a, m.start()) else "other") or sent_std or "ntm"
     if _search(r"bộ tiêu chí", bl) and _std_of(s, a, m.start()):
@@ -1595,6 +1608,8 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
     if subj and _search(r"\b(?:và|,)\s+huyện\s+(?:đã\s+|cũng\s+)?(?:đạt|hoàn thành)", s[subj[-1].end:m.start()]):
         subj = []
         level = "district"
+    if level == "district" and subj and subj[-1].count is not None and subj[-1].unit in ("commune", "village"):
+        subj = []  # "Với 24/24 xã đạt chuẩn và 9/9 tiêu chí huyện …": the communes are counted, not the subject
     if subj:
         g = subj[-1]
         if g.names:
@@ -1676,7 +1691,8 @@ def _subject_recognition(s: str, a: int, b: int, groups: list[Group], clause: st
     """The district the report is about, as the unnamed subject of a (target) recognition."""
     if not ctx.district:  # every record below is about ctx.district
         return
-    for m in _SUBJ_DISTRICT.finditer(clause):
+    found = list(_SUBJ_DISTRICT.finditer(clause))
+    for i, m in enumerate(found):
         pre = clause[max(0, m.start() - 40):m.start()]
         if _search(r"Ban [Cc]hỉ đạo|Tổ công tác[^,]*$|thứ\s*\d*\s*$|(?:địa bàn|toàn|của|trong|các|số|xã,)\s*$", pre):
             continue
@@ -1694,8 +1710,12 @@ def _subject_recognition(s: str, a: int, b: int, groups: list[Group], clause: st
             continue
         if not ctx.district:
             continue
-        mod = _modality(clause, head)
-        year = _year_of(clause[m.start():], ctx.pub_year) or _year_of(clause, ctx.pub_year)
+        # each recognition of the clause is read up to its own end ("Huyện đã được công nhận … năm
+        # 2019 và đang hoàn thiện hồ sơ đề nghị công nhận huyện … nâng cao": actual, then expected)
+        upto = m.end() + (_search(r"^[^,;]*", clause[m.end():]).end() if i == len(found) - 1 else 0)
+        mod = _modality(clause[:upto], head[:a + upto])
+        seg = clause[m.start():found[i + 1].start() if i + 1 < len(found) else len(clause)]
+        year = _year_of(seg, ctx.pub_year) or (_year_of(clause[:m.start()], ctx.pub_year) if i == 0 else None)
         if mod == "actual" and not _search(r"công nhận|đạt chuẩn", m.group(0)):
             continue
         _emit(records, ctx, sent, "recognized_district_subject", unit="district", place=ctx.district,
@@ -1782,18 +1802,19 @@ _STOCK_HEAD = re.compile(r"\s*(?:Hiện(?: nay| tại)?|Đến nay|Tính đến\
 
 def _carry_recognition_year(records: list[dict], ctx: DocContext) -> None:
     """A recognition's standard year is often named once (title, first sentence) for a whole
-    list: named recognitions without a year take the last year stated for a recognition
-    earlier in the document, else the year of a recognition named in the title."""
+    list: named recognitions without a year take the last year stated for a recognition of
+    the same modality earlier in the document, else the year of a recognition named in the
+    title."""
     m = _RECOG_YEAR.search(ctx.title)
-    last = _plausible_year(int(m.group(1))) if m else None
+    last = (_plausible_year(int(m.group(1))), None) if m else None  # (year, modality)
     for r in records:
         if r["measure"] != "recognized" or r["modality"] not in ("actual", "expected"):
             continue
         if r["year"] is not None:
-            last = r["year"]
-        elif r["place"] and last is not None and not _STOCK_HEAD.match(r["sentence"]) and \
-                not r["rule"].endswith("_stock"):  # units that meet the standard now, recognised whenever
-            r["year"] = last
+            last = (r["year"], r["modality"])
+        elif r["place"] and last is not None and last[0] is not None and last[1] in (None, r["modality"]) and \
+                not _STOCK_HEAD.match(r["sentence"]) and not r["rule"].endswith("_stock"):  # units that meet the standard now, recognised whenever
+            r["year"] = last[0]
             r["rule"] += "+doc_year"
 
 
