@@ -345,3 +345,19 @@ def test_the_criteria_set_named_after_a_second_figure_sets_the_standard():
                           "theo Bộ tiêu chí xã nông thôn mới nâng cao giai đoạn 2021-2025.\n", {"published": "2024-05-05"}, "t")
     assert {(r["measure"], r["achieved"], r["standard"]) for r in got} == {("criteria", 17, "ntm_advanced"),
                                                                           ("indicators", 50, "ntm_advanced")}
+
+
+def test_a_place_named_again_without_its_type_word_is_the_subject():
+    """Later sentences name the commune bare ("Định Thủy hiện đạt …") or as "Xã" alone."""
+    text = ("Tin nông thôn mới\n\nXã Tân Lập, huyện Châu Thành được công nhận đạt chuẩn nông thôn mới kiểu mẫu năm 2023. "
+            "Tân Lập hiện đạt 19/19 tiêu chí nông thôn mới nâng cao. Xã đã đạt chuẩn nông thôn mới nâng cao từ năm 2020.\n")
+    got = {(r["place"], r["measure"], r["achieved"], r["standard"], r["year"])
+           for r in extract_records(text, {"published": "2024-05-05"}, "t")}
+    assert ("Tân Lập", "criteria", 19, "ntm_advanced", None) in got
+    assert ("Tân Lập", "recognized", None, "ntm_advanced", 2020) in got
+
+
+def test_a_district_named_as_the_qualifier_of_a_commune_does_not_take_its_villages():
+    got = _keys(extract_records("Tin\n\nXã Liên Hiệp, huyện Phúc Thọ có 4/7 thôn đạt chuẩn thôn nông thôn mới kiểu mẫu.\n",
+                                {"published": "2024-05-05"}, "t"))
+    assert got == {("commune", "Liên Hiệp", "units_met", 4, 7, "actual")}

@@ -1054,10 +1054,11 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
         cands.append((m.start(), "province", ctx.province))
     named_d = [m.group(1) for m in _DIST_INLINE.finditer(clause_before)]
     for m in _C_DISTRICT.finditer(cb):
-        cands.append((m.start(), "district", named_d[-1] if named_d else ctx.district))
+        cands.append((m.start() + max(m.group(0).find("huyện"), 0), "district", named_d[-1] if named_d else ctx.district))
     names: list[tuple[int, int]] = []  # a province or region name inside a lower unit's name is part of it
     districts: list[tuple[int, str]] = []  # (end, name) of the typed district mentions
     commune_end = -1
+    qualifiers: list[tuple[int, int]] = []
     for m in _TYPED.finditer(clause_before):
         level = _typed_level(_type_of(m), m.group(1))
         if level is None and counted_unit == "village" and _match(r"(?i:xã|phường|thị trấn)\s", _type_of(m)):
@@ -1066,6 +1067,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
             continue
         if commune_end >= 0 and _fullmatch(r"\s*[,(–-]\s*", clause_before[commune_end:m.start()]):
             commune_end = m.end()
+            qualifiers.append((m.start(), m.end()))
             continue  # "xã A, huyện B có 5/9 thôn": B only says where A is
         if level == "province" and _C_REGION.pattern.fullmatch(m.group(1).lower()):
             continue  # "các tỉnh Tây Nguyên": a region
@@ -1091,6 +1093,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
             # "TP Quảng Ngãi", "thị xã Quảng Trị": a district-level city named like its province
             if not any(x <= m.start() < y for x, y in names):
                 cands.append((m.start(), "province", provs[m.group(0)][0]))
+    cands = [c for c in cands if not any(x <= c[0] < y for x, y in qualifiers)]
     if cands:
         cands.sort()
         pos, unit, name = cands[-1]
@@ -1228,6 +1231,10 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         clause = s[a:b]
         covered = state.setdefault("covered", [])
         groups = _groups(s, a, b, covered)
+        if ci == 0:
+            implicit = _implicit_subject(s, ctx, state)
+            if implicit is not None and implicit.end <= b and not any(g.start < implicit.end for g in groups):
+                groups.insert(0, implicit)
         covered.extend((g.start, g.end) for g in groups if g.end > b)
         if _search(r"100\s*%\s*(?:số\s+)?(?:xã|huyện|đơn vị)", clause) and not _search(r"hoàn thành nhiệm vụ|đề nghị công nhận|hồ sơ", clause):
             groups = [g for g in groups if not g.names]
@@ -1401,8 +1408,35 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         _plan_recognition(sent, ctx, state, records, as_of, sent_std)
     if named:
         state["prev_communes"] = named
+        state.setdefault("known_communes", {}).update((T.fold(n), n) for n, _ in named)
     _remember_std(s, state, std_matches)
     _remember(s, state)
+
+
+_OPENING = r"\s*(?:(?:Hiện nay|Hiện tại|Đến nay|Năm \d{4}|Trước đó|Ngoài ra)\s*,?\s*)?"
+_BARE_NAME_OPENING = re.compile(rf"{_OPENING}({_NAME})(?=\s+(?:(?:hiện|đã|cũng|vừa|được|đang|sẽ|chỉ|mới|vẫn)\s+)*"
+                                r"(?:đạt|được|là|hoàn thành|về đích|phấn đấu|có)\b)")
+_BARE_COMMUNE_OPENING = re.compile(rf"{_OPENING}Xã(?=\s+(?:(?:hiện|đã|cũng|vừa|được|đang|sẽ|chỉ|mới|vẫn)\s+)*"
+                                   r"(?:đạt|được|là|hoàn thành|về đích|có)\b)")
+
+
+def _implicit_subject(s: str, ctx: DocContext, state: dict) -> Group | None:
+    """The subject of a sentence that opens with a place named earlier without its type word
+    ("Định Thủy hiện đạt 19/19 tiêu chí", "Khoái Châu đã được công nhận …") or with the bare
+    "Xã" of a report about one commune ("Xã đã đạt chuẩn NTM nâng cao từ năm 2019")."""
+    m = _BARE_COMMUNE_OPENING.match(s)
+    if m:
+        name = _recall(state, "commune")
+        return Group(m.end() - 2, m.end(), unit="commune", names=[(name, None)]) if name else None
+    m = _BARE_NAME_OPENING.match(s)
+    if m:
+        name = m.group(1)
+        known = state.get("known_communes", {}).get(T.fold(name))
+        if known:
+            return Group(m.start(1), m.end(1), unit="commune", names=[(known, None)])
+        if ctx.district and T.fold(name) == T.fold(ctx.district):
+            return Group(m.start(1), m.end(1), unit="district", names=[(ctx.district, None)])
+    return None
 
 
 # a commune's plan to be recognised: "Xã phấn đấu về đích …", "Hai xã này đăng ký đạt chuẩn …"
