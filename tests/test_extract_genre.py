@@ -361,3 +361,13 @@ def test_a_district_named_as_the_qualifier_of_a_commune_does_not_take_its_villag
     got = _keys(extract_records("Tin\n\nXã Liên Hiệp, huyện Phúc Thọ có 4/7 thôn đạt chuẩn thôn nông thôn mới kiểu mẫu.\n",
                                 {"published": "2024-05-05"}, "t"))
     assert got == {("commune", "Liên Hiệp", "units_met", 4, 7, "actual")}
+
+
+def test_a_through_date_holds_for_the_later_sentences_and_a_deadline_is_not_one():
+    """"Tính đến hết tháng 6/2023, …" dates the report's next figures too; "phấn đấu đến năm 2025" does not."""
+    text = ("Huyện Phúc Thọ\n\nTính đến hết tháng 6/2023, huyện có 18/18 xã đạt chuẩn nông thôn mới. Trong đó, 3 xã đạt "
+            "chuẩn nông thôn mới nâng cao. Huyện phấn đấu đến năm 2025 có thêm 5 xã đạt chuẩn nông thôn mới nâng cao.\n")
+    got = extract_records(text, {"title": "Huyện Phúc Thọ"}, "t")
+    assert {(r["achieved"], r["modality"], r["as_of"]) for r in got if r["measure"] == "units_met"} == {
+        (18, "actual", "2023-06"), (3, "actual", "2023-06")}
+    assert all(r["as_of"] != "2025" for r in got)

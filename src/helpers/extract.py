@@ -947,34 +947,47 @@ def _year_of_month(month: int, ctx: DocContext) -> int:
     return ctx.pub_year - 1 if pub_month is not None and month > pub_month else ctx.pub_year
 
 
-def _as_of(sent: str, ctx: DocContext) -> str | None:
-    """The date the sentence's figures hold on: one it states, else the document's.  A stated
-    date after the publication is a deadline ("phấn đấu đến năm 2025"), not this."""
-    stated = _stated_date(sent, ctx)
+def _as_of(sent: str, ctx: DocContext, state: dict | None = None) -> str | None:
+    """The date the sentence's figures hold on: one it states, else the last "tính đến …" date
+    of the earlier sentences (a report's figures are usually all "as of" the date its lead
+    gives), else the document's.  A stated date after the publication is a deadline
+    ("phấn đấu đến năm 2025"), not this."""
+    stated, through = _stated_date(sent, ctx)
     if stated and ctx.published and stated[:len(ctx.published)] > ctx.published[:len(stated)]:
         stated = None
-    return stated or ctx.default_as_of
+    if stated and through and state is not None:
+        state["as_of_through"] = stated
+    return stated or (state or {}).get("as_of_through") or ctx.default_as_of
 
 
-def _stated_date(sent: str, ctx: DocContext) -> str | None:
+_PLAN_BEFORE = re.compile(r"phấn đấu|mục tiêu|kế hoạch|dự kiến|\bsẽ\b|quyết tâm|đặt ra", re.I)
+
+
+def _stated_date(sent: str, ctx: DocContext) -> tuple[str | None, bool]:
+    """A date stated in ``sent`` and whether it is a "through" date ("tính đến hết tháng 6/2022")
+    rather than an event's (a dateline, a decision); a "đến năm 2025" after a plan word is the
+    plan's deadline, not a date."""
     mm = _AS_OF_MONTH.search(sent)
-    if mm and 1 <= int(mm.group(1)) <= 12 and (mm.group(2) or ctx.pub_year):
+    if mm and 1 <= int(mm.group(1)) <= 12 and (mm.group(2) or ctx.pub_year) and not _PLAN_BEFORE.search(sent, 0, mm.start()):
         month = int(mm.group(1))
         year = int(mm.group(2)) if mm.group(2) else _year_of_month(month, ctx)
-        return f"{year:04d}-{month:02d}"
+        return f"{year:04d}-{month:02d}", True
     m = _AS_OF.search(sent)
     if m:
+        through = m.group(1) is not None
+        if through and _PLAN_BEFORE.search(sent, 0, m.start()):
+            return None, False
         raw = next(g for g in m.groups() if g)
         if _fullmatch(r"(?:19|20)\d\d", raw):
-            return raw
+            return raw, through
         if raw.lower().startswith("năm"):
-            return raw.split()[-1]
+            return raw.split()[-1], through
         iso = T.parse_date(("ngày " if _fullmatch(r"\d{1,2}[/-]\d{1,2}", raw) else "") + raw, ctx.pub_year)
         if iso is None and _fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{4}", raw):
             iso = T.parse_date(raw)
         if iso:
-            return iso
-    return None
+            return iso, through
+    return None, False
 
 
 _RECOG_PRED = re.compile(
@@ -1214,7 +1227,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
         _remember_std(s, state)
         _remember(s, state)
         return
-    as_of = _as_of(s, ctx)
+    as_of = _as_of(s, ctx, state)
     head = s[:70].split(";")[0]
     std_matches = list(_STD.finditer(s))
     sent_std = _std_word(std_matches[-1].group(0)) if std_matches else None
