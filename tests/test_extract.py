@@ -509,3 +509,11 @@ def test_a_failing_notebook_is_reported_by_its_error_not_its_traceback(monkeypat
     assert "00_a.ipynb FAILED: DataFileError: could not download data/dvhcvn.json: no network" in out
     assert "damaged" not in out and "\x1b" not in out
     assert ran == ["00_a.ipynb", "01_b.ipynb"]
+
+
+def test_the_topic_places_keep_the_spelling_of_the_text():
+    """Records about the report's own district or province name it as the text does ("Hoà"
+    with the new tone placement), while the codes come from the gazetteer."""
+    text = "Huyện Hoà Vang (Đà Nẵng)\n\nĐến nay, toàn huyện có 11/11 xã đạt chuẩn nông thôn mới.\n"
+    (r,) = _recs(text)
+    assert r["place"] == "Hoà Vang" and r["district"] == "Hoà Vang" and r["district_code"]

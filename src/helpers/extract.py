@@ -309,6 +309,7 @@ class DocContext:
     commune_districts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # candidates not kept, with the reason
+    written: dict[str, str] = field(default_factory=dict)  # gazetteer name of the topic places → as the text writes it
 
 
 def _note_drop(ctx: DocContext, start: int, end: int, what: str, reason: str) -> None:
@@ -449,10 +450,12 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
     dists = _district_index()
     text_for_topic = ctx.title + "\n" + work[:3000]
     pcount: Counter[str] = Counter()
+    surface: dict[str, str] = {}  # folded key → the first spelling the text uses
     for m in _PROV_INLINE.finditer(text_for_topic):
         key = _match_prefix(m.group(1), provs)
         if key:
             pcount[key] += 3 if m.start() < len(ctx.title) else 1
+            surface.setdefault(key, " ".join(m.group(1).split()[:len(key.split())]))
     title_key = T.fold(ctx.title)
     for key in provs:
         if key in title_key and any(not _LOWER_TYPE_BEFORE.search(title_key, 0, i)
@@ -463,6 +466,7 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
         key = _match_prefix(m.group(1), dists)
         if key and key not in provs and not _search(r"(?:Ủy ban nhân dân|UBND)\s*$", text_for_topic[max(0, m.start() - 20):m.start()]):
             dcount[key] += 3 if m.start() < len(ctx.title) else 1
+            surface.setdefault(key, " ".join(m.group(1).split()[:len(key.split())]))
     # title "Tân Trụ tập trung..." / "Phù Cát (Bình Định): ..." names a district without its type word
     tm = _match(rf"\s*(?:Huyện\s+)?({_NAME})", ctx.title)
     if tm:
@@ -472,6 +476,8 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
     if pcount:
         best = pcount.most_common(1)[0][0]
         ctx.province, ctx.province_code = provs[best]
+        if best in surface and T.fold(surface[best]) == T.fold(ctx.province):
+            ctx.written[ctx.province] = surface[best]
     if dcount:
         best, n = dcount.most_common(1)[0]
         cands = dists[best]
@@ -483,6 +489,8 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
         strong = in_title or (n >= 3 and not prov_in_title and (len(dcount) == 1 or n >= 2 * dcount.most_common(2)[-1][1]))
         if len(cands) == 1 and strong:
             ctx.district, ctx.district_code = cands[0][0], cands[0][1]
+            if best in surface:
+                ctx.written[ctx.district] = surface[best]
             if ctx.province is None or ctx.province_code != cands[0][3]:
                 ctx.province, ctx.province_code = cands[0][2], cands[0][3]
     lead = ctx.title + " " + " ".join(body[:3])
@@ -1908,6 +1916,11 @@ def _postprocess(records: list[dict], ctx: DocContext) -> list[dict]:
             continue
         out.append(r)
     _resolve_by_neighbours(out)
+    if ctx.written:  # the topic places as the text writes them ("Hòa Bình", "Đăk Glei"), not as the gazetteer does
+        for r in out:
+            for f in ("place", "district", "province"):
+                if r[f] in ctx.written:
+                    r[f] = ctx.written[r[f]]
     return out
 
 
