@@ -371,3 +371,30 @@ def test_a_through_date_holds_for_the_later_sentences_and_a_deadline_is_not_one(
     assert {(r["achieved"], r["modality"], r["as_of"]) for r in got if r["measure"] == "units_met"} == {
         (18, "actual", "2023-06"), (3, "actual", "2023-06")}
     assert all(r["as_of"] != "2025" for r in got)
+
+
+MORE_SUBJECT_CASES = [
+    # named communes after "các xã" lost the standard by name, not as "some communes"
+    ("Huyện Phúc Thọ", "Theo bộ tiêu chí mới, các xã Liên Hiệp và Hát Môn không còn đạt chuẩn nông thôn mới.",
+     {("commune", "Liên Hiệp", "recognized", None, None, "lost"), ("commune", "Hát Môn", "recognized", None, None, "lost")},
+     {("commune", None, "recognized", None, None, "lost")}),
+    # "Theo kế hoạch, năm … các xã …" is a plan ("hoàn thành theo kế hoạch" is not)
+    ("Huyện Phúc Thọ", "Theo kế hoạch, năm 2025 các xã Liên Hiệp và Hát Môn đạt chuẩn nông thôn mới nâng cao.",
+     {("commune", "Liên Hiệp", "recognized", None, None, "target")}, {("commune", "Liên Hiệp", "recognized", None, None, "actual")}),
+    # the bare "xã" after an opening adverbial
+    ("Tin nông thôn mới", "Xã Liên Hiệp, huyện Phúc Thọ đã đạt 18/19 tiêu chí nông thôn mới nâng cao. Dự kiến cuối năm 2024, "
+     "xã sẽ được công nhận đạt chuẩn nông thôn mới nâng cao.",
+     {("commune", "Liên Hiệp", "recognized", None, None, "expected")}, set()),
+    # another programme's standard
+    ("Huyện Phúc Thọ", "Huyện có 18/18 xã đạt chuẩn nông thôn mới, thị trấn Phúc Thọ đạt chuẩn đô thị văn minh.",
+     {("district", "Phúc Thọ", "units_met", 18, 18, "actual")}, {("commune", "Phúc Thọ", "recognized", None, None, "actual")}),
+    # "dẫn đầu với N/M xã" is the district's count ("so với" a comparison is not)
+    ("Tỉnh Cao Bằng", "Huyện Hòa An dẫn đầu với 12/15 xã đạt chuẩn nông thôn mới.",
+     {("district", "Hòa An", "units_met", 12, 15, "actual")}, {("district", "Hòa An", "recognized", None, None, "actual")}),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "wanted", "unwanted"), MORE_SUBJECT_CASES,
+                         ids=[c[1][:40] for c in MORE_SUBJECT_CASES])
+def test_lists_plans_and_other_standards(title, body, wanted, unwanted):
+    test_genre_phrasing(title, body, wanted, unwanted)

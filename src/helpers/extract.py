@@ -734,7 +734,9 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         back = s[max(lo, m.start() - 140):m.start()].lower()
         stock_is = "số " in back and "là" in back and _search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,120}\blà\s*$", back)
         if not stock_is and _search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|(?<!đối )với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre) \
-                and not _fullmatch(r"\s*[Vv]ới\s*", s[lo:m.start()]):  # "Với 24/24 xã đạt chuẩn, huyện A …" opens a clause
+                and not _fullmatch(r"\s*[Vv]ới\s*", s[lo:m.start()]) \
+                and not (m.group(3) and _search(r"(?<!so )(?<!đối )với\s*$", pre)):
+            # "Với 24/24 xã đạt chuẩn, huyện A …", "huyện A dẫn đầu với 12/15 xã" give the count; "so với 30 xã" does not
             continue
         if _match(r"\s*(?:\w+\s+){0,3}(?:đã\s+)?có\s+(?:100%|tỷ lệ)|\s*(?:\S+\s+){0,6}(?:kể trên|nói trên)|\s*(?:\w+\s+){0,2}này\b", s[m.end():m.end() + 40]) and not (
                 noun == "địa phương" or _search(r"hoàn thành nhiệm vụ", s[m.end():m.end() + 80])):
@@ -905,10 +907,15 @@ class Sent:
     idx: int
 
 
+_PLAN_OPENING = re.compile(r"\s*(?:Theo|Trong) kế hoạch(?:\s+năm\s+\d{4})?\s*,")
+
+
 @lru_cache(maxsize=4096)
 def _modality(clause: str, sent_head: str) -> str:
     if _LOST.search(clause):
         return "lost"
+    if _PLAN_OPENING.match(sent_head) and not _search(r"\bđã\b", clause):
+        return "target"  # "Theo kế hoạch, năm 2024 các xã A, B đạt chuẩn …" (but "hoàn thành theo kế hoạch" is done)
     head = sent_head.lower()
     for cue, mod in ((_TARGET, "target"), (_EXPECTED, "expected")):
         if cue.search(head):
@@ -1224,7 +1231,7 @@ _DIGIT = re.compile(r"\d|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mư�
 _EXHORT = re.compile(r"\b(?:mỗi|mọi|từng)\s+(?:tỉnh|huyện|thị xã|xã|địa phương|đơn vị)\b[^.;]{0,60}$", re.I)
 # a unit that lost the standard, after its subject ("nhiều xã … rớt chuẩn", "5 xã … không còn đạt")
 _LOST_CUE = r"rớt\"?\s*chuẩn|\"rớt\"|không còn đạt|bị thu hồi"
-_LOST_UNNAMED = _Gated(re.compile(rf"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b[^;]{{0,80}}?(?:{_LOST_CUE})", re.I),
+_LOST_UNNAMED = _Gated(re.compile(rf"(?:nhiều|một số|các|một vài|những)\s+(xã|thôn|huyện)\b(?!(?-i:\s+[{_UP}]))[^;]{{0,80}}?(?:{_LOST_CUE})", re.I),
                        ("rớt", "không còn đạt", "thu hồ"))
 
 
@@ -1298,7 +1305,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if not pred and not breakdown and not g.pilot:
                 if not (g.count is not None and _search(r"^\s*(?:\(|,|số)?[^;]{0,60}?\b(?:NTM|nông thôn mới)", tail) and not _search(r"thực hiện|xây dựng|triển khai|đăng ký|chưa", tail[:60])):
                     continue
-            if g.names and g.count is None and (_match(r"\s*(?:[,:]\s*)?(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
+            if g.names and g.count is None and (_match(r"\s*(?:[,:]\s*)?(?!không còn)(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
                                                  any(h.start >= g.end and h.start < g.end + (pred_t.start() if pred_t else 0)
                                                      and not _search(r"(?:của|thuộc|trong|tại|ở)\s*$", s[max(0, h.start - 8):h.start])
                                                      and not h.org  # the agent: "vừa được UBND tỉnh X công nhận"
@@ -1327,6 +1334,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 continue
             if local_std is None:
                 continue
+            if pred_t is not None and _match(r"\s*(?:đô thị văn minh|văn minh đô thị|đô thị)\b", tail[pred_t.end():]):
+                continue  # "thị trấn A đạt chuẩn đô thị văn minh": another programme's standard
             if g.pilot and g.names and not pred_t:
                 # "4 xã điểm (A, B, C, D)": the communes chosen to reach the standard this plan year
                 year = _year_of(clause, ctx.pub_year) or state.get("target_year") or ctx.pub_year
@@ -1434,10 +1443,10 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
     _remember(s, state)
 
 
-_OPENING = r"\s*(?:(?:Hiện nay|Hiện tại|Đến nay|Năm \d{4}|Trước đó|Ngoài ra)\s*,?\s*)?"
+_OPENING = r"\s*(?:(?:Hiện nay|Hiện tại|Đến nay|Năm \d{4}|Trước đó|Ngoài ra)\s*,?\s*|(?:Dự kiến|Đến|Cuối|Trong)\b[^,;.]{0,30},\s*)?"
 _BARE_NAME_OPENING = re.compile(rf"{_OPENING}({_NAME})(?=\s+(?:(?:hiện|đã|cũng|vừa|được|đang|sẽ|chỉ|mới|vẫn)\s+)*"
                                 r"(?:đạt|được|là|hoàn thành|về đích|phấn đấu|có)\b)")
-_BARE_COMMUNE_OPENING = re.compile(rf"{_OPENING}Xã(?=\s+(?:(?:hiện|đã|cũng|vừa|được|đang|sẽ|chỉ|mới|vẫn)\s+)*"
+_BARE_COMMUNE_OPENING = re.compile(rf"{_OPENING}[Xx]ã(?=\s+(?:(?:hiện|đã|cũng|vừa|được|đang|sẽ|chỉ|mới|vẫn)\s+)*"
                                    r"(?:đạt|được|là|hoàn thành|về đích|có)\b)")
 
 
