@@ -144,9 +144,12 @@ if shared is not None:
 #   tỉnh (…)" counted once and not once): no rule can match both.
 #
 # Beyond this corpus, reports written for the purpose (not from `../shared`, scored by the
-# same matching rule) showed what the rules still miss in new text: a stock count with a
-# total followed by the names it covers ("có 4/26 xã đạt chuẩn, gồm A, B…" gives the names
-# but not the 4/26), plan cues the rules do not know ("Theo kế hoạch, năm 2024 các xã …"), the
-# standard named only after a figure ("18/19 tiêu chí theo Bộ tiêu chí xã NTM nâng cao"), and
-# a figure written before its subject ("Với 12/19 tiêu chí đã đạt, xã X …").
+# same matching rule) show what the rules still miss in new text: a subject named after its
+# figure or its verb ("xã còn lại là Hòa Xuân đang đạt 17/19 tiêu chí", "trao quyết định công
+# nhận ba xã … cho các xã A, B, C"), one figure distributed over a list ("B và C mỗi xã đạt 13
+# tiêu chí"), coordinated counts of different standards that share one list of names ("mười
+# xã đăng ký … nâng cao và hai xã … kiểu mẫu là A, B"), and the units a proposal is about named
+# as its object ("đề nghị UBND tỉnh xét công nhận 3 xã này"). Two conventions differ between
+# careful annotators and no rule can satisfy both: "Theo kế hoạch … sẽ được công nhận" (target or
+# expected), and whether a meeting's date holds for every figure reported at it.
 # `tests/test_extract_genre.py` keeps the phrasings that were fixed.
