@@ -398,3 +398,20 @@ MORE_SUBJECT_CASES = [
                          ids=[c[1][:40] for c in MORE_SUBJECT_CASES])
 def test_lists_plans_and_other_standards(title, body, wanted, unwanted):
     test_genre_phrasing(title, body, wanted, unwanted)
+
+
+def test_a_plans_year_named_before_its_figure_or_in_an_earlier_plan():
+    text = ("Tỉnh Long An\n\nTheo UBND tỉnh, trong năm 2024, tỉnh Long An phấn đấu có thêm 8 xã được công nhận đạt chuẩn "
+            "nông thôn mới nâng cao, nâng tổng số xã đạt chuẩn nông thôn mới nâng cao lên 30 xã.\n")
+    got = extract_records(text, {"title": "Tỉnh Long An", "published": "2024-02-02"}, "t")
+    assert {(r["measure"], r["achieved"], r["modality"], r["year"]) for r in got} >= {("units_met", 30, "target", 2024)}
+
+
+def test_communes_put_forward_for_recognition_keep_the_documents_year():
+    """Communes listed as eligible to be recognised ("đủ điều kiện xét công nhận … gồm") are
+    expected recognitions of the year the report gives, unlike units listed as meeting it now."""
+    text = ("Huyện Phúc Thọ\n\nNăm 2024, huyện đề nghị xét công nhận xã Sen Phương đạt chuẩn nông thôn mới kiểu mẫu năm 2024. "
+            "Đến nay, có 02 xã đủ điều kiện xét công nhận xã đạt chuẩn nông thôn mới kiểu mẫu gồm: Liên Hiệp, Hát Môn.\n")
+    got = extract_records(text, {"title": "Huyện Phúc Thọ", "published": "2024-05-05"}, "t")
+    years = {r["place"]: (r["modality"], r["year"]) for r in got if r["measure"] == "recognized" and r["place"]}
+    assert years.get("Liên Hiệp") == ("expected", 2024) and years.get("Hát Môn") == ("expected", 2024)

@@ -1358,6 +1358,10 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if _search(r"trong kế hoạch|theo kế hoạch", clause) and mod == "target" and not _TARGET.search(re.sub(r"(?:trong|theo) kế hoạch", "", clause + " " + head)):
                 mod = "actual"
             year = _year_of(clause, ctx.pub_year) or (sent_year_head if ci == 0 or sent_year_head else None)
+            if year is None and mod in ("target", "expected"):
+                # a plan's year named earlier in the sentence ("trong năm 2022, tỉnh phấn đấu có thêm 8 xã …,
+                # nâng tổng số … lên 27 xã"), else by the plan of an earlier sentence
+                year = _year_of(s[:a], ctx.pub_year) or (state.get("target_year") if mod == "target" else None)
             if g.names:
                 nxt_h = min((h.start for h in groups if h.start >= g.end), default=len(s))
                 year = _year_of(s[g.end:max(min(nxt_h, b), g.end)][:200], ctx.pub_year, first=True) or year
@@ -1877,7 +1881,7 @@ def _carry_recognition_year(records: list[dict], ctx: DocContext) -> None:
         if r["year"] is not None:
             last = (r["year"], r["modality"])
         elif r["place"] and last is not None and last[0] is not None and last[1] in (None, r["modality"]) and \
-                not _STOCK_HEAD.match(r["sentence"]) and not r["rule"].endswith("_stock"):  # units that meet the standard now, recognised whenever
+                not (r["modality"] == "actual" and (_STOCK_HEAD.match(r["sentence"]) or r["rule"].endswith("_stock"))):  # units that meet the standard now, recognised whenever
             r["year"] = last[0]
             r["rule"] += "+doc_year"
 
