@@ -415,3 +415,59 @@ def test_communes_put_forward_for_recognition_keep_the_documents_year():
     got = extract_records(text, {"title": "Huyện Phúc Thọ", "published": "2024-05-05"}, "t")
     years = {r["place"]: (r["modality"], r["year"]) for r in got if r["measure"] == "recognized" and r["place"]}
     assert years.get("Liên Hiệp") == ("expected", 2024) and years.get("Hát Môn") == ("expected", 2024)
+
+
+REVIEW_TITLE = "Huyện Đông Anh xây dựng nông thôn mới"
+
+
+def _recs_of(body: str, title: str = REVIEW_TITLE) -> list[dict]:
+    return extract_records(f"{title}\n\n{body}\n", {"title": title, "published": "2024-05-05"}, "t")
+
+
+def test_rules_added_for_new_phrasing_do_not_fire_on_their_neighbours():
+    """Sentences written against the rules above (a review of them): each is one they must not misread."""
+    # a province mention in odd capitals next to a count: no crash
+    _recs_of("Đến nay tỉnh Đã có 80/120 xã đạt chuẩn NTM.", title="Tỉnh Đã Có 80/120 Xã Đạt Chuẩn")
+    # "Tính đến nay, …" lists units meeting the standard now: no recognition year carried
+    got = _recs_of("Năm 2022, xã Xuân Nộn được công nhận đạt chuẩn NTM nâng cao. Tính đến nay, xã Thụy Lâm và xã Vân Hà "
+                   "đã đạt chuẩn NTM nâng cao.")
+    assert {r["place"]: r["year"] for r in got} == {"Xuân Nộn": 2022, "Thụy Lâm": None, "Vân Hà": None}
+    # a through-date ends where a sentence speaks of now
+    got = _recs_of("Giai đoạn đầu, tính đến năm 2015, huyện Đông Anh có 5/23 xã đạt chuẩn NTM. Sau nhiều năm nỗ lực, hiện "
+                   "nay huyện có 23/23 xã đạt chuẩn NTM.")
+    assert {r["achieved"]: r["as_of"] for r in got} == {5: "2015", 23: "2024-05-05"}
+    # "Kế hoạch số …" is a document's name, not a plan
+    (r,) = _recs_of("Thực hiện Kế hoạch số 15/KH-UBND của huyện, tính đến hết tháng 3/2024, huyện có 20/23 xã đạt chuẩn NTM.")
+    assert (r["modality"], r["as_of"]) == ("actual", "2024-03")
+    # a headline in capitals does not set the spelling of the place
+    (r,) = _recs_of("Đến nay, toàn huyện có 23/23 xã đạt chuẩn nông thôn mới.", title="HUYỆN ĐÔNG ANH ĐẠT CHUẨN NÔNG THÔN MỚI")
+    assert r["place"] == "Đông Anh"
+    # "nay không còn đạt" is a loss of the named communes
+    assert {(r["place"], r["modality"]) for r in _recs_of("Đến nay, các xã Thụy Lâm, Vân Hà nay không còn đạt chuẩn NTM.")} \
+        == {("Thụy Lâm", "lost"), ("Vân Hà", "lost")}
+    # "đã đạt" continuing a clause is not a figure before its subject
+    got = _recs_of("Xã Thụy Lâm về đích NTM từ năm 2020; đã đạt 17/19 tiêu chí NTM nâng cao, xã Vân Hà mới đạt 15/19 tiêu chí.")
+    assert {(r["place"], r["achieved"]) for r in got if r["measure"] == "criteria"} == {("Thụy Lâm", 17), ("Vân Hà", 15)}
+    # a total of 0 is no figure
+    assert _recs_of("Huyện có 0/0 xã đạt chuẩn NTM. Xã Thụy Lâm đạt 0/0 tiêu chí NTM.") == []
+    # plans that are not a named commune's recognition
+    for body in ("Năm 2023, xã Thụy Lâm và xã Vân Hà được công nhận đạt chuẩn NTM nâng cao. Huyện tổ chức hội nghị tổng kết. "
+                 "Các xã đang phấn đấu đạt chuẩn NTM kiểu mẫu.",
+                 "Xã Thụy Lâm đạt chuẩn NTM nâng cao năm 2023. Xã phấn đấu có thêm hai thôn đạt chuẩn NTM kiểu mẫu trong năm 2024.",
+                 "Xã Thụy Lâm đạt chuẩn NTM nâng cao năm 2023. Xã phấn đấu hoàn thành việc nâng cấp các tuyến đường giao thông "
+                 "nông thôn mới.",
+                 "Xã Thụy Lâm đạt chuẩn NTM nâng cao năm 2023. Xã đạt chuẩn NTM kiểu mẫu phải có thu nhập cao hơn 10%."):
+        assert all(r["place"] is None or r["standard"] == "ntm_advanced" for r in _recs_of(body)), body
+    # a province helping is not the container of the district's count
+    (r,) = _recs_of("Nhờ tỉnh đã hỗ trợ kinh phí, đến nay có 15/23 xã đạt chuẩn NTM.")
+    assert (r["unit"], r["place"]) == ("district", "Đông Anh")
+    # a count of other units before a new recognition is not a stock of it
+    got = _recs_of("Trong năm 2023, huyện có 2 thôn được công nhận thôn kiểu mẫu, 3 xã Thụy Lâm, Vân Hà, Liên Hà được công "
+                   "nhận đạt chuẩn NTM nâng cao.")
+    assert not any(r["measure"] == "units_met" and r["achieved"] == 3 for r in got)
+
+
+def test_a_township_is_not_recalled_as_a_district():
+    got = _recs_of("Thị trấn Trâu Quỳ vừa ra quân làm đường. Huyện đã đạt 8/9 tiêu chí huyện NTM.",
+                   title="Xây dựng nông thôn mới ở Hà Nội")
+    assert all(r["place"] != "Trâu Quỳ" for r in got)

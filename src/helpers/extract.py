@@ -99,7 +99,7 @@ _COUNT_NOUN = (r"(?:đơn vị hành chính cấp huyện|đơn vị cấp huy�
                r"|huyện, thị|huyện|thị xã|xã, phường, thị trấn|xã|tỉnh, thành phố|tỉnh, thành|tỉnh|địa phương"
                r"|thôn, bản|thôn, xóm|thôn, tổ dân phố|thôn|xóm|bản|ấp|khu dân cư|làng|đơn vị)")
 COUNT_RE = re.compile(
-    rf"(?=[\dmhbnstcíkg])(?<![\d.,/])(?:(trên|hơn|ít nhất|khoảng|gần|tối thiểu|từ)\s+)?({_NUM})(?:\s*(?:/|trên tổng số|trên)\s*(\d{{1,3}}(?:\.\d{{3}})+|\d+|(?<=trên )(?:{_NUM})))?"
+    rf"(?=[\dmhbnstcíkg])(?<![\d.,/])(?:(trên|hơn|ít nhất|khoảng|gần|tối thiểu|từ)\s+)?({_NUM})(?:\s*(?:/|trên tổng số|trên)\s*(\d{{1,3}}(?:\.\d{{3}})+|\d+|(?:(?<=trên\s)|(?<=trên\s\s))(?:{_NUM})))?"
     rf"(?:\s*[-–]\s*\d+)?\s+(?:số\s+)?({_COUNT_NOUN})\b", re.I)
 CRIT_RE = re.compile(
     rf"(?=[\dmhbnstcí])(?<![\d.,/])(?:(trên|hơn|ít nhất|từ)\s+)?(\d{{1,3}}(?:\.\d{{3}})?|{_NUM})(?:\s*(?:/|trên)\s*(\d+))?(?:\s*(?:[-–]|đến)\s*(\d+))?\s+(tiêu chí|chỉ tiêu)", re.I)
@@ -123,7 +123,7 @@ _EXPECTED = re.compile(
     r"trình (?:UBND|Thủ tướng|Chủ tịch|cấp)|chờ (?:công nhận|quyết định)|lập hồ sơ|hoàn thiện hồ sơ|đang (?:trình|chờ)|"
     r"tờ trình", re.I)
 _TARGET = re.compile(
-    r"phấn đấu(?! với)|(?<!sự )quyết tâm(?! (?:chính trị )?cao)|(?<!vượt )(?<!so với )(?<!so )(?<![Tt]rình )(?<!hoàn thành )mục tiêu(?! [Qq]uốc gia)(?! (?:đề ra|cả giai đoạn|năm 20\d\d\)))|(?<!trong )(?<!theo )(?<!vượt )(?<!% )kế hoạch|(?<![\d/] )(?<![\d/]  )(?<!\d )chỉ tiêu(?! (?:của|do))|đăng ký|lộ trình|"
+    r"phấn đấu(?! với)|(?<!sự )quyết tâm(?! (?:chính trị )?cao)|(?<!vượt )(?<!so với )(?<!so )(?<![Tt]rình )(?<!hoàn thành )mục tiêu(?! [Qq]uốc gia)(?! (?:đề ra|cả giai đoạn|năm 20\d\d\)))|(?<!trong )(?<!theo )(?<!vượt )(?<!% )kế hoạch(?!\s+số)|(?<![\d/] )(?<![\d/]  )(?<!\d )chỉ tiêu(?! (?:của|do))|đăng ký|lộ trình|"
     r"cần (?:phải )?(?:hoàn thành|đạt)|huy động (?:mọi |các )?nguồn lực|hỗ trợ (?:xã|huyện|thôn)|nhằm|hướng tới|hướng đến|để (?:huyện|xã|tỉnh)|dự định|tiếp tục xây dựng|"
     r"xây dựng (?:thành công |đạt chuẩn )?(?:xã|huyện) .{0,30}năm 20\d\d|chỉ đạo xây dựng", re.I)
 
@@ -417,6 +417,11 @@ _DATELINE = re.compile(r"\s*(?:\(?[\w.&' ]{1,30}\)?\s*[-–—]\s*)?(?:Sáng|Chi
 _LOWER_TYPE_BEFORE = re.compile(r"(?:^|\W)(?:xã|phường|thị trấn|thôn|ấp|bản|huyện|thị xã|quận)\s+$")
 
 
+def _written_as_name(name: str) -> bool:
+    """A place name as a sentence writes it ("Hoà Bình", "Đăk Glei"), not in a capitalised headline."""
+    return all(w[:1].isupper() and w[1:] == w[1:].lower() for w in name.split())
+
+
 def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]] | None = None) -> DocContext:
     ctx = DocContext(doc_id=doc_id, url=meta.get("url"))
     pub = meta.get("published")
@@ -476,7 +481,7 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
     if pcount:
         best = pcount.most_common(1)[0][0]
         ctx.province, ctx.province_code = provs[best]
-        if best in surface and T.fold(surface[best]) == T.fold(ctx.province):
+        if best in surface and T.fold(surface[best]) == T.fold(ctx.province) and _written_as_name(surface[best]):
             ctx.written[ctx.province] = surface[best]
     if dcount:
         best, n = dcount.most_common(1)[0]
@@ -489,7 +494,7 @@ def _doc_context(work: str, doc_id: str, meta: dict, spans: list[tuple[int, int]
         strong = in_title or (n >= 3 and not prov_in_title and (len(dcount) == 1 or n >= 2 * dcount.most_common(2)[-1][1]))
         if len(cands) == 1 and strong:
             ctx.district, ctx.district_code = cands[0][0], cands[0][1]
-            if best in surface:
+            if best in surface and _written_as_name(surface[best]):
                 ctx.written[ctx.district] = surface[best]
             if ctx.province is None or ctx.province_code != cands[0][3]:
                 ctx.province, ctx.province_code = cands[0][2], cands[0][3]
@@ -970,12 +975,16 @@ def _as_of(sent: str, ctx: DocContext, state: dict | None = None) -> str | None:
     stated, through = _stated_date(sent, ctx)
     if stated and ctx.published and stated[:len(ctx.published)] > ctx.published[:len(stated)]:
         stated = None
-    if stated and through and state is not None:
-        state["as_of_through"] = stated
+    if state is not None:
+        if stated and through:
+            state["as_of_through"] = stated
+        elif stated is None and _NOW.search(sent):
+            state["as_of_through"] = None  # "Hiện nay, …", "Năm 2024, …": no longer as of that date
     return stated or (state or {}).get("as_of_through") or ctx.default_as_of
 
 
-_PLAN_BEFORE = re.compile(r"phấn đấu|mục tiêu|kế hoạch|dự kiến|\bsẽ\b|quyết tâm|đặt ra", re.I)
+_PLAN_BEFORE = re.compile(r"(?:phấn đấu|mục tiêu|kế hoạch(?!\s+số)|dự kiến|\bsẽ\b|quyết tâm|đặt ra)[^.;]{0,25}$", re.I)
+_NOW = re.compile(r"^\s*(?:Hiện|Năm (?:19|20)\d\d)\b|\b(?:[Hh]iện nay|[Hh]iện tại|[Đđ]ến nay|[Hh]iện (?:có|đã))\b")
 
 
 def _stated_date(sent: str, ctx: DocContext) -> tuple[str | None, bool]:
@@ -983,14 +992,14 @@ def _stated_date(sent: str, ctx: DocContext) -> tuple[str | None, bool]:
     rather than an event's (a dateline, a decision); a "đến năm 2025" after a plan word is the
     plan's deadline, not a date."""
     mm = _AS_OF_MONTH.search(sent)
-    if mm and 1 <= int(mm.group(1)) <= 12 and (mm.group(2) or ctx.pub_year) and not _PLAN_BEFORE.search(sent, 0, mm.start()):
+    if mm and 1 <= int(mm.group(1)) <= 12 and (mm.group(2) or ctx.pub_year) and not _PLAN_BEFORE.search(sent[:mm.start()]):
         month = int(mm.group(1))
         year = int(mm.group(2)) if mm.group(2) else _year_of_month(month, ctx)
         return f"{year:04d}-{month:02d}", True
     m = _AS_OF.search(sent)
     if m:
         through = m.group(1) is not None
-        if through and _PLAN_BEFORE.search(sent, 0, m.start()):
+        if through and _PLAN_BEFORE.search(sent[:m.start()]):
             return None, False
         raw = next(g for g in m.groups() if g)
         if _fullmatch(r"(?:19|20)\d\d", raw):
@@ -1038,7 +1047,7 @@ def _emit(records: list[dict], ctx: DocContext, sent: Sent, rule: str, **kw) -> 
 
 _C_COUNTRY = _Gated(re.compile(r"cả nước|toàn quốc|trên cả nước|của cả nước|nationwide"),
                     ("cả nước", "toàn quốc", "nationwide"))
-_C_PROVINCE = _Gated(re.compile(r"toàn tỉnh|tỉnh ta|trên địa bàn tỉnh|của tỉnh|toàn thành phố|(?<!\w)tỉnh (?:đã|có|đến|hiện)\b"), ("tỉnh", "toàn thành phố"))
+_C_PROVINCE = _Gated(re.compile(r"toàn tỉnh|tỉnh ta|trên địa bàn tỉnh|của tỉnh|toàn thành phố|(?:^|[,;:]\s*)tỉnh (?:đã|có|đến|hiện)\b"), ("tỉnh", "toàn thành phố"))
 _C_DISTRICT = _Gated(re.compile(r"toàn huyện|huyện (?:đã|có|đến|hiện)|trên địa bàn huyện|của huyện|huyện\s*$|(?:^|\W)huyện(?= \w+ \w+ có)"),
                      ("huyện",))
 
@@ -1123,7 +1132,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
                 cands.append((m.start(), "province", provs[m.group(0)][0]))
     cands = [c for c in cands if not any(x <= c[0] < y for x, y in qualifiers)]
     if cands:
-        cands.sort()
+        cands.sort(key=lambda c: c[0])
         pos, unit, name = cands[-1]
         if unit == "province":
             # "huyện Yên Thành (Nghệ An) có 38/38 xã": the province only qualifies the district
@@ -1305,7 +1314,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if not pred and not breakdown and not g.pilot:
                 if not (g.count is not None and _search(r"^\s*(?:\(|,|số)?[^;]{0,60}?\b(?:NTM|nông thôn mới)", tail) and not _search(r"thực hiện|xây dựng|triển khai|đăng ký|chưa", tail[:60])):
                     continue
-            if g.names and g.count is None and (_match(r"\s*(?:[,:]\s*)?(?!không còn)(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
+            if g.names and g.count is None and (_match(r"\s*(?:[,:]\s*)?(?!(?:\w+\s+){0,2}không còn)(?:\w+\s+){0,2}(?:đã |hiện |vẫn |cũng )?(?:có|còn)\b", tail) or
                                                  any(h.start >= g.end and h.start < g.end + (pred_t.start() if pred_t else 0)
                                                      and not _search(r"(?:của|thuộc|trong|tại|ở)\s*$", s[max(0, h.start - 8):h.start])
                                                      and not h.org  # the agent: "vừa được UBND tỉnh X công nhận"
@@ -1365,10 +1374,8 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if g.names:
                 nxt_h = min((h.start for h in groups if h.start >= g.end), default=len(s))
                 year = _year_of(s[g.end:max(min(nxt_h, b), g.end)][:200], ctx.pub_year, first=True) or year
-            if mod == "actual" and year is None:
-                year = None
             if g.names:
-                stock = g.count is not None and not g.new and (_stock_subject(before, ctx) or (
+                stock = g.count is not None and not g.new and (_stock_subject(before, g.counted_noun) or (
                     # "… 12/12 xã đạt chuẩn NTM. Trong số đó, 4 xã đạt chuẩn NTM nâng cao, gồm …": a
                     # stock of another standard (of the same one, the units are a part of the total)
                     _search(r"(?:^|\W)[Tt]rong (?:số )?đó,?\s*$", before.strip()) and local_std != state.get("std")))
@@ -1448,10 +1455,10 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
 
 
 _OPENING = r"\s*(?:(?:Hiện nay|Hiện tại|Đến nay|Năm \d{4}|Trước đó|Ngoài ra)\s*,?\s*|(?:Dự kiến|Đến|Cuối|Trong)\b[^,;.]{0,30},\s*)?"
-_BARE_NAME_OPENING = re.compile(rf"{_OPENING}({_NAME})(?=\s+(?:(?:hiện|đã|cũng|vừa|được|đang|sẽ|chỉ|mới|vẫn)\s+)*"
-                                r"(?:đạt|được|là|hoàn thành|về đích|phấn đấu|có)\b)")
-_BARE_COMMUNE_OPENING = re.compile(rf"{_OPENING}[Xx]ã(?=\s+(?:(?:hiện|đã|cũng|vừa|được|đang|sẽ|chỉ|mới|vẫn)\s+)*"
-                                   r"(?:đạt|được|là|hoàn thành|về đích|có)\b)")
+_AUX = r"(?:hiện|đã|cũng|vừa|đang|sẽ|chỉ|mới|vẫn)"
+_BARE_NAME_OPENING = re.compile(rf"{_OPENING}({_NAME})(?=\s+(?:(?:{_AUX}|được)\s+)*(?:đạt|được|là|hoàn thành|về đích|phấn đấu|có)\b)")
+# the bare "Xã" of a report states a fact with an auxiliary ("Xã đạt chuẩn … phải có …" is a rule)
+_BARE_COMMUNE_OPENING = re.compile(rf"{_OPENING}[Xx]ã(?=\s+(?:{_AUX}\s+)+(?:đạt|được|là|hoàn thành|về đích|có)\b|\s+(?:được|có \d))")
 
 
 def _implicit_subject(s: str, ctx: DocContext, state: dict) -> Group | None:
@@ -1474,13 +1481,28 @@ def _implicit_subject(s: str, ctx: DocContext, state: dict) -> Group | None:
 
 
 # a commune's plan to be recognised: "Xã phấn đấu về đích …", "Hai xã này đăng ký đạt chuẩn …"
-_PLAN_RECOG = re.compile(r"(?:phấn đấu|quyết tâm|đăng ký|đặt mục tiêu|dự kiến)\s+(?:[^\W\d]+\s+){0,4}?"
-                         r"(?:về đích|cán đích|đạt chuẩn|được công nhận|hoàn thành)\b", re.I)
+_PLAN_RECOG = re.compile(r"(?:phấn đấu|quyết tâm|đăng ký|đặt mục tiêu|dự kiến)\s+"
+                         r"(?:(?!thêm\b|thôn\b|bản\b|ấp\b|xóm\b|khu\b|hộ\b|vườn\b)[^\W\d]+\s+){0,4}?"
+                         r"(?:về đích|cán đích|đạt chuẩn|được công nhận)\b", re.I)
 _PLAN_RECOG = _Gated(_PLAN_RECOG, ("phấn đấu", "quyết tâm", "đăng ký", "đặt mục t", "dự k"))
 _BARE_SUBJECT_BEFORE = re.compile(
     r"\s*(?:(?:Năm|Trong năm)\s+\d{4}\s*,?\s*|Hiện(?: nay)?\s*,?\s*|Tới đây\s*,?\s*)?(?:((?i:hai|ba|bốn|năm|cả hai|các)|\d+)\s+)?"
     r"[Xx]ã(?:\s+(này|trên|nói trên|kể trên))?\s+(?:(?:cũng|đã|đang|sẽ|tiếp tục|vẫn)\s+)*$")
 _AFTER_OWN_FIGURE = re.compile(r"đạt\s+\d+/\d+\s+tiêu chí[^;.]{0,80}?(?:,|\bvà\b)\s*(?:(?:đang|sẽ|tiếp tục|cũng)\s+)*$")
+
+
+def _named_before(state: dict, word: str) -> list[tuple[str, str | None]]:
+    """The communes "các/hai/ba/cả hai xã này" refer to: the last list named, or the last N
+    communes named by the earlier sentences; nothing when they are fewer than N."""
+    word = word.lower()
+    n = 2 if word == "cả hai" else (T.parse_number(word) if word != "các" else None)
+    if n is not None and (not isinstance(n, int) or n < 1):
+        return []
+    names = state.get("last_names") or []
+    if n is not None and len(names) != n:
+        prev = state.get("prev_communes") or []
+        names = prev[-n:] if len(prev) >= n else []
+    return names
 
 
 def _plan_recognition(sent: Sent, ctx: DocContext, state: dict, records: list[dict], as_of: str | None,
@@ -1495,10 +1517,8 @@ def _plan_recognition(sent: Sent, ctx: DocContext, state: dict, records: list[di
         names: list[tuple[str, str | None]] = []
         bare = _BARE_SUBJECT_BEFORE.match(before)
         if bare and (bare.group(1) or bare.group(2)):
-            prev = state.get("prev_communes") or []
-            word = (bare.group(1) or "").lower()
-            n = 2 if word == "cả hai" else (T.parse_number(word) if word and word != "các" else None)
-            names = prev[-n:] if isinstance(n, int) and len(prev) >= n else (prev if n is None else [])
+            # "Hai xã này đăng ký …"; a plural without "này/trên" ("Các xã đang phấn đấu …") names no one
+            names = _named_before(state, bare.group(1) or "các") if bare.group(2) else []
         elif bare:
             name = _recall(state, "commune")
             names = [(name, None)] if name else []
@@ -1511,7 +1531,8 @@ def _plan_recognition(sent: Sent, ctx: DocContext, state: dict, records: list[di
         win = _STD.search(s, m.end(), m.end() + 60)
         std = _std_word(win.group(0)) if win else (sent_std or "ntm")
         mod = "expected" if _search(r"dự kiến", m.group(0), re.I) else "target"
-        year = _year_of(s[m.end():], ctx.pub_year, first=True) or _year_of(s[m.start():], ctx.pub_year)
+        year = _year_of(s[m.end():], ctx.pub_year, first=True) or _year_of(s[m.start():], ctx.pub_year) \
+            or _year_of(before, ctx.pub_year)
         for name, dist in names:
             if T.fold(name) in done:
                 continue
@@ -1554,11 +1575,21 @@ def _std_near(s: str, g: Group, a: int, b: int) -> str | None:
     return _std_of(s, a, g.start)
 
 
-def _stock_subject(before: str, ctx: DocContext) -> bool:
+def _stock_subject(before: str, noun: str | None = None) -> bool:
     """The count before which ``before`` ends states what a place has: "huyện có", "Cả", or the
-    next of coordinated counts after "có" ("có 15/15 xã …, 8 xã … và 2 xã … là A, B")."""
-    return bool(_search(r"(?:\bcó|(?:^|\W)[Cc]ả)\s*$", before.strip())) or \
-        bool(_search(r"\bcó\s+[^.]*\d[^.]*(?:,|\bvà|;)\s*$", before))
+    next of coordinated counts of the same units after "có" ("có 15/15 xã …, 8 xã … và 2 xã … là A, B")."""
+    if _search(r"(?:\bcó|(?:^|\W)[Cc]ả)\s*$", before.strip()):
+        return True
+    if not noun or not _search(r"(?:,|\bvà|;)\s*$", before):
+        return False
+    tail = before[-300:]
+    last = None
+    for last in _HAS_COUNT.finditer(tail):
+        pass
+    return last is not None and last.group(1).lower() == noun.split()[0].lower() and "." not in tail[last.end():]
+
+
+_HAS_COUNT = re.compile(r"\bcó\s+(?!thêm\b)(?:[^\W\d]+\s+){0,2}?\d[\d.]*(?:/\d[\d.]*)?\s+(\w+)")
 
 
 def _remember_list(groups: list[Group], state: dict, idx: int = -1) -> None:
@@ -1578,7 +1609,7 @@ def _last_commune(s: str, end: int) -> str | None:
     """The last commune named in ``s[:end]`` (an earlier clause of the sentence)."""
     name = None
     for m in _TYPED.finditer(s, 0, end):
-        if m.group(0).split()[0].lower() in ("xã", "phường"):
+        if " ".join(_type_of(m).lower().split()) in ("xã", "phường", "thị trấn"):
             name = m.group(1)
     return name
 
@@ -1587,10 +1618,10 @@ def _recall(state: dict, unit: str) -> str | None:
     """The last commune or district (``unit``) named by the earlier sentences."""
     for s in state.pop("place_queue", ()):
         for m in _TYPED.finditer(s):
-            typ = m.group(0).split()[0].lower()
-            if typ in ("xã", "phường"):
+            typ = " ".join(_type_of(m).lower().split())
+            if typ in ("xã", "phường", "thị trấn"):
                 state["commune"] = m.group(1)
-            elif typ in ("huyện", "thị") and not _search(r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s*$", s[max(0, m.start() - 20):m.start()]):
+            elif typ in ("huyện", "thị xã") and not _search(r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s*$", s[max(0, m.start() - 20):m.start()]):
                 state["district"] = m.group(1)
     return state.get(unit)
 
@@ -1659,13 +1690,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
             subj = [nxt]
     listed = _LIST_ANAPHORA.search(bl[-50:]) if not subj else None
     if listed and (state.get("last_names") or state.get("prev_communes")):
-        word = listed.group(1)
-        n = 2 if word == "cả hai" else (T.parse_number(word) if word != "các" else None)
-        names = state.get("last_names") or []
-        if isinstance(n, int) and len(names) != n:
-            prev = state.get("prev_communes") or []
-            names = prev[-n:] if len(prev) >= n else []
-        for name, dist in names:
+        for name, dist in _named_before(state, listed.group(1)):
             _emit(records, ctx, sent, "criteria_list_anaphora", unit="commune", place=T.normalize_name_text(name),
                   district=dist, standard=std, measure=measure, achieved=achieved, total=total,
                   qualifier=qualifier, modality=mod, year=year, as_of=as_of)
@@ -1707,7 +1732,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
             return
     # anaphora: "xã đã đạt 15/19", "huyện đạt 9/9 tiêu chí", "Bộ tiêu chí huyện ... đạt 6/9"
     near = s[max(a, m.start() - 60):m.start()].lower()
-    commune_set = _match(r"\s*(?:theo\s+)?(?:bộ\s+)?tiêu chí (?:của\s+)?xã\b", s[m.end() - 8:m.end() + 30], re.I)
+    commune_set = _match(r"\s*(?:theo\s+(?:bộ\s+)?tiêu chí\s+)?(?:của\s+)?xã\b", s[m.end():m.end() + 40], re.I)
     if level == "district" or _search(r"\bhuyện\b", near) and not _search(r"\bxã\b", near[-25:]) and not commune_set:
         if achieved > 9 and total is None and measure == "criteria" and achieved not in (9,):
             if achieved > 19:
@@ -1733,7 +1758,7 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
 
 
 _LIST_ANAPHORA = re.compile(r"(các|hai|ba|bốn|năm|cả hai|\d+) (?:xã|thôn) (?:trên|này|nói trên|kể trên)")
-_FIGURE_FIRST = re.compile(r"\s*(?:với|sau khi (?:đã\s+)?đạt|khi đã đạt|đã đạt)\s*")
+_FIGURE_FIRST = re.compile(r"\s*(?:với|sau khi (?:đã\s+)?đạt|khi đã đạt)\s*")
 _RAISE_TOTAL = re.compile(r"[\s,;]*(?:nâng|đưa)\s+(?:tổng\s+)?số\b(?:[^,;.]{0,60}?\s(?:lên|là))?\s*$")
 _LOST_COUNT = re.compile(rf"{_LOST_CUE}|tụt hạng")
 _FOR_OTHERS = re.compile(r"\bcho\s+(?:\d+|các|những|hai|ba|bốn|năm)?\s*(?:xã|thôn|bản|ấp)\b")
@@ -1775,8 +1800,6 @@ def _subject_recognition(s: str, a: int, b: int, groups: list[Group], clause: st
             std = "ntm"
         # a district named right after "huyện" is a named group, handled elsewhere
         if _match(rf"(?:huyện|thị xã)\s+[{_UP}]", m.group(0)):
-            continue
-        if not ctx.district:
             continue
         # each recognition of the clause is read up to its own end ("Huyện đã được công nhận … năm
         # 2019 và đang hoàn thiện hồ sơ đề nghị công nhận huyện … nâng cao": actual, then expected)
@@ -1865,7 +1888,7 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
 _RECOG_YEAR = re.compile(r"(?:đạt chuẩn|công nhận|bỏ phiếu|NTM|nông thôn mới)[^.\n]{0,80}?(?:năm|đợt \d+\s*/)\s*((?:19|20)\d\d)\b", re.I)
 
 
-_STOCK_HEAD = re.compile(r"\s*(?:Hiện(?: nay| tại)?|Đến nay|Tính đến\b[^,]{0,30},|Như vậy|Toàn (?:huyện|tỉnh|thành phố)(?: hiện)? có|Cả \d)\b")
+_STOCK_HEAD = re.compile(r"\s*(?:(?:Hiện(?: nay| tại)?|Đến nay|Như vậy|Toàn (?:huyện|tỉnh|thành phố)(?: hiện)? có)\b|Tính đến\b[^,]{0,30},|Cả \d+)")
 
 
 def _carry_recognition_year(records: list[dict], ctx: DocContext) -> None:
@@ -1922,10 +1945,10 @@ def _postprocess(records: list[dict], ctx: DocContext) -> list[dict]:
             continue
         seen.add(key)
         _resolve_record(r, ctx)
-        if r["total"] is not None and r["achieved"] is not None and r["achieved"] > r["total"]:
+        if r["total"] is not None and r["achieved"] is not None and (r["achieved"] > r["total"] or r["total"] == 0):
             _note_drop(ctx, r["start"], r["end"],
                        f"{r['measure']} {r['achieved']}/{r['total']} {r.get('counted') or ''} ({r['unit']} {r['place'] or 'unnamed'})",
-                       "achieved exceeds total")
+                       "achieved exceeds total" if r["total"] else "a total of 0")
             continue
         out.append(r)
     _resolve_by_neighbours(out)
