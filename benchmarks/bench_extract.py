@@ -12,7 +12,9 @@ machine is shared, so wall time overstates the cost), records found, and the pea
 memory. The headline rate clears the extractor's per-text caches each time the replicas start
 over (``clear_text_caches``), as a corpus of distinct reports would find them; the rate with
 the replicas' own clauses and names cached is printed beside it. A second, smaller run under ``tracemalloc`` at two corpus sizes shows that Python
-memory does not grow with the corpus (the output is discarded there).
+memory does not grow with the corpus (the output is discarded there). The slowest of a few
+documents of the longest size read, each one endless sentence, shows the time grows with a
+document's length and not with its square.
 
 The NER column times ``underthesea.ner`` (the library a user would reach for first) over the
 same texts, sentence by sentence. underthesea is not a project dependency: the script uses it
@@ -93,6 +95,28 @@ def traced_peak(folder: Path, n: int) -> float:
     return peak / 1e6
 
 
+def worst_case() -> tuple[float, str]:
+    """CPU seconds of the slowest of a few documents as long as the extractor reads (``MAX_BYTES``)
+    made of one endless sentence (a list of communes, of counts, no punctuation at all): the
+    rules look at a bounded window around each place, so the time grows with the length, not
+    with its square."""
+    from helpers.extract import MAX_BYTES, extract_records
+
+    shapes = {
+        "one list of communes": "Toàn tỉnh có 5/10 xã đạt chuẩn nông thôn mới gồm "
+                                + ", ".join(f"xã Tân Lập {i}" for i in range(30_000)),
+        "one list of counts": "Toàn tỉnh có " + ", ".join(f"{i} xã đạt chuẩn NTM" for i in range(1, 30_000)),
+        "no punctuation": " ".join(["huyện có 5 xã đạt chuẩn nông thôn mới và"] * 10_000),
+    }
+    worst = (0.0, "")
+    for name, body in shapes.items():
+        text = ("Tin\n\n" + body).encode("utf-8")[:MAX_BYTES - 2].decode("utf-8", "ignore") + ".\n"
+        c0 = _cpu()
+        extract_records(text, {}, doc_id="worst")
+        worst = max(worst, (_cpu() - c0, name))
+    return worst
+
+
 NER_SCRIPT = r"""
 import json, sys, time, resource
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -167,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         res = run_extract(folder, cycle=len(sources))
         warm = run_extract(folder)
         peaks = [traced_peak(folder, n) for n in args.trace_docs]
+    worst_s, worst_name = worst_case()
     texts = []
     for p in sources:
         t = decode_document(p.read_bytes()).text
@@ -204,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         ("peak RSS of the process, MB", f"{res['peak_rss_mb']:.0f}"),
         (f"traced Python peak, {args.trace_docs[0]:,} docs, MB", f"{peaks[0]:.1f}"),
         (f"traced Python peak, {args.trace_docs[1]:,} docs, MB", f"{peaks[1]:.1f}"),
+        (f"slowest long document ({worst_name}), CPU s", f"{worst_s:.1f}"),
         (f"rules on the {len(texts)} NER texts, docs / CPU-s", f"{same_rate:.0f} ({before:.0f}, {after:.0f})"),
     ]
     if "error" in ner:

@@ -26,6 +26,7 @@ import multiprocessing as mp
 import re
 import sys
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -165,9 +166,17 @@ def _lower(text: str) -> str:
         return hit[1]
     low = text.lower()
     if len(_LOWER_CACHE) >= 8:
-        _LOWER_CACHE.clear()
+        # the many short strings (clauses, windows) make room; a long sentence, read again for
+        # each place it names, stays
+        for key in [k for k, (t, _) in _LOWER_CACHE.items() if len(t) < 2000]:
+            del _LOWER_CACHE[key]
+        if len(_LOWER_CACHE) >= 8:
+            _LOWER_CACHE.clear()
     _LOWER_CACHE[id(text)] = (text, low)
     return low
+
+
+_ANCHORED: list[_Anchored] = []
 
 
 class _Anchored:
@@ -197,24 +206,39 @@ class _Anchored:
                                  "with another offset")
         # one alternation of plain literals: ``re`` skips to their first letters in C
         self.keys = re.compile("|".join(re.escape(k) for k, _ in sorted(anchors, key=lambda a: -len(a[0]))))
+        self.last_text: str | None = None  # the text last scanned, and the start positions found in it
+        self.last_starts: list[int] | None = None
+        _ANCHORED.append(self)
 
-    def _starts(self, text: str, pos: int, endpos: int) -> list[int] | None:
+    def _scan(self, text: str) -> list[int] | None:
+        """The start positions in all of ``text``, ascending; ``None`` if lower case changes its length."""
         low = _lower(text)
         if len(low) != len(text):
             return None
-        starts = [0] if self.at_start and pos == 0 else []
+        starts = [0] if self.at_start else []
         offsets, search = self.offsets, self.keys.search
-        m = search(low, pos, endpos)
+        m = search(low)
         while m is not None:  # overlapping occurrences: restart one character on
             i = m.start()
-            if i - offsets[m.group()] >= pos:
+            if i >= offsets[m.group()]:
                 starts.append(i - offsets[m.group()])
-            m = search(low, i + 1, endpos)
+            m = search(low, i + 1)
         if self.digits:
-            starts.extend(m.start() for m in _DIGIT_RUN.finditer(text, pos, endpos))
-            starts = sorted(set(starts))
-        elif len(starts) > 1:
-            starts = sorted(set(starts))
+            starts.extend(m.start() for m in _DIGIT_RUN.finditer(text))
+        return sorted(set(starts)) if len(starts) > 1 else starts
+
+    def _starts(self, text: str, pos: int, endpos: int) -> list[int] | None:
+        # a sentence is scanned again and again by the same pattern (clause by clause, a window
+        # after each place it names): the positions found in its whole text serve every range of
+        # it, which keeps a sentence listing thousands of places linear
+        if self.last_text is not text:
+            self.last_text, self.last_starts = text, self._scan(text)
+        found = self.last_starts
+        if found is None:
+            return None
+        starts = found[bisect_left(found, pos):bisect_left(found, endpos)]
+        if self.digits and pos < len(text) and text[pos].isdecimal() and (not starts or starts[0] != pos):
+            starts.insert(0, pos)  # a run of digits entered in its middle, as ``finditer(text, pos)`` sees it
         return starts
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
@@ -728,8 +752,12 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
     """Counts ("04 xã A, B", "5/10 xã") and typed mentions ("xã A", "các xã A, B và C")."""
     groups: list[Group] = []
     taken: list[tuple[int, int]] = list(covered or [])
+    spans, k, reach = sorted(taken), 0, -1  # the counts come in order: the furthest end of the spans begun
     for m in _COUNT.finditer(s, lo, hi):
-        if any(x <= m.start() < y for x, y in taken):
+        while k < len(spans) and spans[k][0] <= m.start():
+            reach = max(reach, spans[k][1])
+            k += 1
+        if m.start() < reach:
             continue
         noun = m.group(4).lower()
         after = s[m.end():m.end() + 3]
@@ -739,7 +767,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         back = s[max(lo, m.start() - 140):m.start()].lower()
         stock_is = "số " in back and "là" in back and _search(r"(?:tổng )?số (?:xã|huyện|thôn)[^.;]{0,120}\blà\s*$", back)
         if not stock_is and _search(r"(?:thứ|lần|đợt|số|thuộc|của|(?<!nhất )là|năm|(?<!đối )với|gồm|trong|trên tổng số|xây dựng|chọn)\s*$", pre) \
-                and not _fullmatch(r"\s*[Vv]ới\s*", s[lo:m.start()]) \
+                and not (m.start() - lo < 12 and _fullmatch(r"\s*[Vv]ới\s*", s[lo:m.start()])) \
                 and not (m.group(3) and _search(r"(?<!so )(?<!đối )với\s*$", pre)):
             # "Với 24/24 xã đạt chuẩn, huyện A …", "huyện A dẫn đầu với 12/15 xã" give the count; "so với 30 xã" does not
             continue
@@ -816,6 +844,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             g.from_count = True
         groups.append(g)
         taken.append((g.start, g.end))
+        reach = max(reach, g.end)
     # "Các xã được công nhận ... gồm: A (huyện H), B": a list after gồm/là with the unit noun before
     for m in _LIST_AFTER.finditer(s[lo:hi]):
         p0 = lo + m.end()
@@ -829,8 +858,12 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             g = Group(p0, endp, unit=_UNIT_WORDS[nouns[-1]], names=names, listed=True)
             groups.append(g)
             taken.append((p0, endp))
+    spans, k, reach = sorted(taken), 0, -1  # the mentions come in order: the furthest end of the spans begun
     for m in _TYPED.finditer(s, lo, hi):
-        if any(a <= m.start() < b for a, b in taken):
+        while k < len(spans) and spans[k][0] <= m.start():
+            reach = max(reach, spans[k][1])
+            k += 1
+        if m.start() < reach:
             continue
         typ = m.group(0).split()[0].lower().rstrip(".")
         if typ in ("khu", "thị", "thành", "tổ"):
@@ -852,7 +885,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         g = Group(m.start(), endp, unit=unit, names=names)
         g.org = _is_org(s, m.start())
         groups.append(g)
-        taken.append((m.start(), endp))
+        reach = max(reach, endp)
     groups.sort(key=lambda g: g.start)
     return groups
 
@@ -1081,7 +1114,7 @@ _BARE_COMMUNE = re.compile(rf"(?:^|[,;:]\s*|\b(?:nay|hiện|đó),?\s+)[Xx]ã\s+
 def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str, state: dict | None = None) -> tuple[str, str | None]:
     """Which place a count of lower units belongs to: (unit, name)."""
     cb = clause_before.lower()
-    sl = sentence.lower()
+    sl = _lower(sentence)
     provs = _province_names()
     # nearest explicit container before the count
     cands: list[tuple[int, str, str | None]] = []
@@ -1175,7 +1208,8 @@ def _count_container(s: str, g: Group, ctx: DocContext, state: dict) -> tuple[st
         name = _match_name(m.group(2), _province_names()) if unit == "province" else m.group(2)
         if _ORDER.index(unit) > _ORDER.index(g.unit or "commune"):
             return unit, name
-    if _search(r"(?:^|[,;.]\s*)[Vv]ới\s*$", s[:g.start]):
+    if _search(r"(?:^|[,;.]\s*)[Vv]ới\s*$", s[max(0, g.start - 12):g.start]) and \
+            _search(r"(?:^|[,;.]\s*)[Vv]ới\s*$", s[:g.start]):
         # "Với 24/24 xã đạt chuẩn …, huyện Khoái Châu được công nhận …": the subject follows
         after = _search(rf",\s*(?:((?i:huyện|thị xã|thành phố|TP\.?|TX\.?|tỉnh))\s+)?({_NAME})", s[g.end:g.end + 160])
         if after and not _search(r"[;.]", s[g.end:g.end + after.start()]):
@@ -1184,7 +1218,7 @@ def _count_container(s: str, g: Group, ctx: DocContext, state: dict) -> tuple[st
                 "district" if ctx.district and T.fold(name) == T.fold(ctx.district) else None)
             if unit and _ORDER.index(unit) > _ORDER.index(g.unit or "commune"):
                 return unit, _match_name(name, _province_names()) if unit == "province" else name
-    return _container(s[:g.start], s, ctx, g.unit or "commune", state)
+    return _container(s[max(0, g.start - _WINDOW):g.start], s, ctx, g.unit or "commune", state)
 
 
 _BREAKDOWN = re.compile(r"[\s,;]*trong đó\b")
@@ -1244,6 +1278,15 @@ _LOST_UNNAMED = _Gated(re.compile(rf"(?:nhiều|một số|các|một vài|nhữ
                        ("rớt", "không còn đạt", "thu hồ"))
 
 
+_WINDOW = 600  # characters around a place that the rules read
+
+
+def _next_start(starts: list[int], after: int, default: int) -> int:
+    """The first of the sorted ``starts`` beyond ``after``, else ``default``."""
+    i = bisect_right(starts, after)
+    return starts[i] if i < len(starts) else default
+
+
 def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[dict]) -> None:
     s = sent.text
     low = s.lower()
@@ -1258,6 +1301,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
     if sent_std is None:
         sent_std = state.get("std")
     clauses = _split_clauses(s, sent.start)
+    national = _search(r"cả nước|toàn quốc", s, re.I)
     named: list[tuple[str, str | None]] = []  # the communes this sentence names
     state["covered"] = []
     sent_year_head = None
@@ -1282,26 +1326,31 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             crit_spans.append((m.start(), m.end()))
             _criteria(m, s, a, b, groups, clause, ctx, sent, state, records, as_of, head, sent_std)
         # ---------- counts and named recognitions
+        group_starts = sorted(g.start for g in groups)
+        clause_year = _year_of(clause, ctx.pub_year)
+        plan_named = _search(r"trong kế hoạch|theo kế hoạch", clause)
         for g in groups:
             if g.org:
                 continue
             if any(cs <= g.end + 60 and g.start < cs for cs, _ in crit_spans):
                 # the group is the subject of a criteria figure ("03 xã ... đạt 15/19 tiêu chí")
-                if not _search(r"đạt chuẩn|công nhận", s[g.start:b]):
+                if not _search(r"đạt chuẩn|công nhận", s[g.start:min(b, g.start + _WINDOW)]):
                     continue
             if g.end > b:
                 nxt_semi = s.find(";", g.end)
                 tail = s[g.end:nxt_semi if nxt_semi >= 0 else len(s)]
             else:
                 tail = s[g.end:b]
-            before = s[a:g.start]
-            nxt = min((h.start for h in groups if h.start > g.start), default=b)
+            # the words around the place, as far as any rule looks (a sentence listing thousands of
+            # places would otherwise be read once per place)
+            tail, before = tail[:_WINDOW], s[max(a, g.start - _WINDOW):g.start]
+            nxt = _next_start(group_starts, g.start, b)
             win = _STD.search(s, g.start, min(nxt, b) if g.count is None else b)
             local_std = _std_word(win.group(0)) if (win and g.count is None and g.names) else None
             local_std = local_std or _std_near(s, g, a, b) or std_c or sent_std
             pred_t = _RECOG_STRICT.search(tail[:160])
             pred = pred_t or _RECOG_STRICT.search(before[-60:]) or _RECOG_STRICT.search(s[g.start:g.end])
-            if not pred and ci > 0 and g.count is not None and _RAISE_TOTAL.match(before):
+            if not pred and ci > 0 and g.count is not None and _RAISE_TOTAL.match(s, a, g.start):
                 # "có thêm 9 xã đạt chuẩn, nâng tổng số lên 79/101 xã": the raised total shares the predicate
                 pred = _RECOG_STRICT.search(s, 0, a)
             if g.names and g.count is None and _search(r"(?:\(|trong|của|thuộc|tại|ở|với)(?:\s+các)?\s*$", before[-14:], re.I):
@@ -1338,7 +1387,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if (_match(r"\s*(?:\([^)]*\)\s*)?(?:đạt|đều đạt|hoàn thành)\s+(?:từ\s+)?\d", tail) or (
                     # "huyện A đã đạt 8/9 tiêu chí …": a figure, unless a recognition is named before the next place
                     _match(r"\s*(?:(?:đã|hiện|mới|chỉ|cũng)\s+)+(?:đạt|hoàn thành)\s+\d", tail)
-                    and not _search(r"công nhận|đạt chuẩn|về đích", s[g.end:nxt]))) and not (
+                    and not _search(r"công nhận|đạt chuẩn|về đích", s[g.end:min(nxt, g.end + _WINDOW)]))) and not (
                     g.total is not None and _search(r"công nhận|đạt chuẩn", tail)):
                 continue
             if local_std is None:
@@ -1347,32 +1396,33 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                 continue  # "thị trấn A đạt chuẩn đô thị văn minh": another programme's standard
             if g.pilot and g.names and not pred_t:
                 # "4 xã điểm (A, B, C, D)": the communes chosen to reach the standard this plan year
-                year = _year_of(clause, ctx.pub_year) or state.get("target_year") or ctx.pub_year
+                year = clause_year or state.get("target_year") or ctx.pub_year
                 for name, dist in g.names:
                     _emit(records, ctx, sent, "recognized_pilot", unit=g.unit or "commune", place=T.normalize_name_text(name),
                           district=dist, standard=local_std, measure="recognized", modality="target", year=year, as_of=as_of)
                 continue
             pend = g.end - a + (pred_t.end() + 10 if pred_t is not None else 10)
             if g.names:
-                nxt_g = min((h.start for h in groups if h.start > g.end), default=b)
+                nxt_g = _next_start(group_starts, g.end, b)
                 pend = max(pend, nxt_g - a)
             # the sentence's opening words count up to the same point: a plan named after the
             # figure ("18/21 xã đạt chuẩn, phấn đấu đến năm 2025 ...") is not this figure's
             head_g = head[:a + pend]
-            mod = _modality(clause[:pend], head_g)
+            mod = _modality(clause[max(0, pend - _WINDOW):pend], head_g)
             if ci > 0 and _match(r"\s*(?:nâng tổng|đưa tổng|trong đó)", clause) and state.get("clause_mod") in ("target", "expected"):
                 mod = state["clause_mod"]
-            if g.count is not None and not g.names and mod == "expected" and not _search(r"dự kiến|sẽ|đề nghị", clause[:pend] + head_g, re.I):
+            if g.count is not None and not g.names and mod == "expected" and \
+                    not _search(r"dự kiến|sẽ|đề nghị", clause[max(0, pend - _WINDOW):pend] + head_g, re.I):
                 mod = "actual"
-            if _search(r"trong kế hoạch|theo kế hoạch", clause) and mod == "target" and not _TARGET.search(re.sub(r"(?:trong|theo) kế hoạch", "", clause + " " + head)):
+            if plan_named and mod == "target" and not _TARGET.search(re.sub(r"(?:trong|theo) kế hoạch", "", clause + " " + head)):
                 mod = "actual"
-            year = _year_of(clause, ctx.pub_year) or (sent_year_head if ci == 0 or sent_year_head else None)
+            year = clause_year or (sent_year_head if ci == 0 or sent_year_head else None)
             if year is None and mod in ("target", "expected"):
                 # a plan's year named earlier in the sentence ("trong năm 2022, tỉnh phấn đấu có thêm 8 xã …,
                 # nâng tổng số … lên 27 xã"), else by the plan of an earlier sentence
                 year = _year_of(s[:a], ctx.pub_year) or (state.get("target_year") if mod == "target" else None)
             if g.names:
-                nxt_h = min((h.start for h in groups if h.start >= g.end), default=len(s))
+                nxt_h = _next_start(group_starts, g.end - 1, len(s))
                 year = _year_of(s[g.end:max(min(nxt_h, b), g.end)][:200], ctx.pub_year, first=True) or year
             if g.names:
                 stock = g.count is not None and not g.new and (_stock_subject(before, g.counted_noun) or (
@@ -1412,7 +1462,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
                       standard=local_std, measure="recognized", modality=mod, year=year, as_of=as_of)
                 records[-1]["_count"] = g.count
                 continue
-            if _EXHORT.search(s[a:g.start]) and "ít nhất" in s[max(a, g.start - 60):g.end].lower():
+            if _EXHORT.search(s, max(a, g.start - 150), g.start) and "ít nhất" in s[max(a, g.start - 60):g.end].lower():
                 # "mỗi tỉnh có ít nhất một huyện ...": a norm for every unit, not a count
                 _note_drop(ctx, sent.start + g.start, sent.start + g.end, f"units_met {g.count}",
                            "exhortation for every unit (mỗi/mọi/từng ... ít nhất), not a count")
@@ -1425,7 +1475,7 @@ def _extract_sentence(sent: Sent, ctx: DocContext, state: dict, records: list[di
             if cu == "region":
                 _note_region(ctx, sent, g, cn)
                 continue
-            if cu == "country" and ctx.scope != "country" and not _search(r"cả nước|toàn quốc", s, re.I):
+            if cu == "country" and ctx.scope != "country" and not national:
                 # an unnamed count on a district/province document is that unit's, not the country's
                 cu, cn = (("district", ctx.district) if ctx.scope == "district" and g.unit in ("commune", "village")
                           else ("province", ctx.province))
@@ -1568,8 +1618,9 @@ def _is_village_ctx(s: str, a: int, pos: int) -> bool:
 def _std_near(s: str, g: Group, a: int, b: int) -> str | None:
     """The standard named closest after a count (else before it) within the clause."""
     # stop at the next count so "5.775 xã ... NTM, trong đó 764 xã NTM nâng cao" stays apart
-    nxt = _COUNT.search(s, g.start + (len(s[g.start:g.end]) if g.end > g.start else 1), b)
-    m = _STD.search(s, g.start, nxt.start() if nxt else b)
+    end = min(b, g.start + _WINDOW)
+    nxt = _COUNT.search(s, g.start + (len(s[g.start:g.end]) if g.end > g.start else 1), end)
+    m = _STD.search(s, g.start, nxt.start() if nxt else end)
     if m:
         return _std_word(m.group(0))
     return _std_of(s, a, g.start)
@@ -1867,8 +1918,9 @@ def extract_records(text: str, meta: dict | None = None, doc_id: str = "doc", ch
                 state["target_year"] = rec["year"]
         if len(records) > n_before:
             unmet = _unmet(sent.text)
+            original = text[a:b]
             for rec in records[n_before:]:
-                rec["sentence"] = text[a:b]
+                rec["sentence"] = original
                 if unmet and rec["measure"] == "criteria":
                     rec["unmet_criteria"] = json.dumps(unmet, ensure_ascii=False)
     body_places = {T.fold(r["place"] or "") for r in records}
@@ -2215,6 +2267,8 @@ def clear_text_caches() -> None:
     for f in (_modality, _std_word, _resolve, _portal_place, T.fold):
         f.cache_clear()
     _LOWER_CACHE.clear()
+    for anchored in _ANCHORED:
+        anchored.last_text = anchored.last_starts = None
 
 
 def extract_corpus(paths: Iterable[Path | str], processes: int | None = None,
