@@ -1111,8 +1111,10 @@ def _type_of(m: re.Match) -> str:
 _BARE_COMMUNE = re.compile(rf"(?:^|[,;:]\s*|\b(?:nay|hiện|đó),?\s+)[Xx]ã\s+(?![{_UP}]|\d)")
 
 
-def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str, state: dict | None = None) -> tuple[str, str | None]:
-    """Which place a count of lower units belongs to: (unit, name)."""
+def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit: str, state: dict | None = None,
+               offset: int = 0) -> tuple[str, str | None]:
+    """Which place a count of lower units belongs to: (unit, name). ``clause_before`` is the text
+    before the count, from ``offset`` in ``sentence``."""
     cb = clause_before.lower()
     sl = _lower(sentence)
     provs = _province_names()
@@ -1150,7 +1152,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
             districts.append((m.end(), m.group(1)))
     if counted_unit == "village" and state is not None:
         for m in _BARE_COMMUNE.finditer(clause_before):  # "Đến nay, xã có 4/7 ấp đạt chuẩn": the commune of the report
-            name = _last_commune(sentence, m.start()) or _recall(state, "commune")
+            name = _last_commune(sentence, offset + m.start()) or _recall(state, "commune")
             if name:
                 cands.append((m.start(), "commune", name))
     for m in _C_REGION.finditer(cb):
@@ -1218,7 +1220,8 @@ def _count_container(s: str, g: Group, ctx: DocContext, state: dict) -> tuple[st
                 "district" if ctx.district and T.fold(name) == T.fold(ctx.district) else None)
             if unit and _ORDER.index(unit) > _ORDER.index(g.unit or "commune"):
                 return unit, _match_name(name, _province_names()) if unit == "province" else name
-    return _container(s[max(0, g.start - _WINDOW):g.start], s, ctx, g.unit or "commune", state)
+    lo = max(0, g.start - _WINDOW)
+    return _container(s[lo:g.start], s, ctx, g.unit or "commune", state, offset=lo)
 
 
 _BREAKDOWN = re.compile(r"[\s,;]*trong đó\b")
