@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         ("peak RSS of the process, MB", f"{res['peak_rss_mb']:.0f}"),
         (f"traced Python peak, {args.trace_docs[0]:,} docs, MB", f"{peaks[0]:.1f}"),
         (f"traced Python peak, {args.trace_docs[1]:,} docs, MB", f"{peaks[1]:.1f}"),
-        (f"slowest long document ({worst_name}), CPU s", f"{worst_s:.1f}"),
+        ("slowest 300 kB one-sentence document, CPU s", f"{worst_s:.1f}"),
         (f"rules on the {len(texts)} NER texts, docs / CPU-s", f"{same_rate:.0f} ({before:.0f}, {after:.0f})"),
     ]
     if "error" in ner:
@@ -239,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("speed-up of the rules over NER", f"{same_rate / ner['docs_per_cpu_s']:.0f}x"))
     for k, v in rows:
         print(f"{k:44s} {v:>14s}")
+    print(f"the slowest long document: {worst_name}")
     print("goals: >= 1,000 docs/s/core; >= 50x the NER pass")
     if "error" in ner:
         print(f"NER column skipped: {ner['error']}")
