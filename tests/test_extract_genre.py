@@ -471,3 +471,14 @@ def test_a_township_is_not_recalled_as_a_district():
     got = _recs_of("Thị trấn Trâu Quỳ vừa ra quân làm đường. Huyện đã đạt 8/9 tiêu chí huyện NTM.",
                    title="Xây dựng nông thôn mới ở Hà Nội")
     assert all(r["place"] != "Trâu Quỳ" for r in got)
+
+
+def test_a_count_of_the_communes_just_named_gives_each_its_figure():
+    """"cả 3 xã đều đạt 19/19" after three communes were named: each gets the figure; an
+    unrelated count ("03 xã trong kế hoạch") stays unnamed."""
+    got = _recs_of("Huyện trình hồ sơ đề nghị công nhận xã Liên Hà, xã Thụy Lâm và xã Vân Hà đạt chuẩn NTM nâng cao. "
+                   "Kết quả rà soát cho thấy cả 3 xã đều đạt 19/19 tiêu chí.")
+    assert {r["place"] for r in got if r["measure"] == "criteria"} == {"Liên Hà", "Thụy Lâm", "Vân Hà"}
+    got = _recs_of("Năm 2023, xã Liên Hà và xã Thụy Lâm đạt chuẩn NTM nâng cao; 03 xã trong kế hoạch năm 2024 đều đạt 15/19 "
+                   "tiêu chí trở lên.")
+    assert {r["place"] for r in got if r["measure"] == "criteria"} == {None}

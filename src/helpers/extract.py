@@ -1780,6 +1780,16 @@ def _criteria(m: re.Match, s: str, a: int, b: int, groups: list[Group], clause: 
             q = qualifier
             if _match(r"\s*(?:\w+\s+){0,2}đạt\s+(?:từ\s+)?\d+\s*[-–]\s*\d+", s[g.end:m.end()]) or _search(r"từ\s+\d+\s*(?:đến|[-–])", s[g.end:m.end()]):
                 q = "at_least"
+            if (g.unit or "commune") == "commune" and (_search(r"(?:^|\W)[Cc]ả\s*$", s[max(a, g.start - 6):g.start])
+                                                      or _match(r"\s*(?:này|trên|nói trên|kể trên)\b", s[g.end:g.end + 12])):
+                # "Cả 4 xã đều đã đạt 19/19 tiêu chí", "3 xã này đạt …": the communes just named, when as many
+                prev = state.get("prev_communes") or []
+                if len(prev) == g.count:
+                    for name, dist in prev:
+                        _emit(records, ctx, sent, "criteria_count_named", unit="commune", place=T.normalize_name_text(name),
+                              district=dist, standard=std, measure=measure, achieved=achieved, total=total,
+                              qualifier=q, modality=mod, year=year, as_of=as_of)
+                    return
             _emit(records, ctx, sent, "criteria_count", unit=g.unit or "commune", place=None,
                   district=ctx.district if ctx.scope == "district" else None, standard=std, measure=measure,
                   achieved=achieved, total=total, qualifier=q, modality=mod, year=year, as_of=as_of)
