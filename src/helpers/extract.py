@@ -748,16 +748,31 @@ def _is_org(s: str, pos: int) -> bool:
 _LIST_AFTER = _Gated(re.compile(r"(?:gồm|bao gồm|đó là)\s*:?\s*[-–•]?\s*(?=[%s])" % _UP), ("gồm", "đó là"))
 
 
+class _Spans:
+    """Whether positions asked in ascending order fall inside spans already taken: the furthest
+    end of the spans begun so far, in time linear in the spans (a sentence may list thousands)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans, self.k, self.reach = sorted(spans), 0, -1
+
+    def covers(self, pos: int) -> bool:
+        while self.k < len(self.spans) and self.spans[self.k][0] <= pos:
+            self.reach = max(self.reach, self.spans[self.k][1])
+            self.k += 1
+        return pos < self.reach
+
+    def add(self, end: int) -> None:
+        """A span that begins at the position last asked about."""
+        self.reach = max(self.reach, end)
+
+
 def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = None) -> list[Group]:
     """Counts ("04 xã A, B", "5/10 xã") and typed mentions ("xã A", "các xã A, B và C")."""
     groups: list[Group] = []
     taken: list[tuple[int, int]] = list(covered or [])
-    spans, k, reach = sorted(taken), 0, -1  # the counts come in order: the furthest end of the spans begun
+    covered_by = _Spans(taken)
     for m in _COUNT.finditer(s, lo, hi):
-        while k < len(spans) and spans[k][0] <= m.start():
-            reach = max(reach, spans[k][1])
-            k += 1
-        if m.start() < reach:
+        if covered_by.covers(m.start()):
             continue
         noun = m.group(4).lower()
         after = s[m.end():m.end() + 3]
@@ -844,7 +859,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             g.from_count = True
         groups.append(g)
         taken.append((g.start, g.end))
-        reach = max(reach, g.end)
+        covered_by.add(g.end)
     # "Các xã được công nhận ... gồm: A (huyện H), B": a list after gồm/là with the unit noun before
     for m in _LIST_AFTER.finditer(s[lo:hi]):
         p0 = lo + m.end()
@@ -858,12 +873,9 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
             g = Group(p0, endp, unit=_UNIT_WORDS[nouns[-1]], names=names, listed=True)
             groups.append(g)
             taken.append((p0, endp))
-    spans, k, reach = sorted(taken), 0, -1  # the mentions come in order: the furthest end of the spans begun
+    covered_by = _Spans(taken)
     for m in _TYPED.finditer(s, lo, hi):
-        while k < len(spans) and spans[k][0] <= m.start():
-            reach = max(reach, spans[k][1])
-            k += 1
-        if m.start() < reach:
+        if covered_by.covers(m.start()):
             continue
         typ = m.group(0).split()[0].lower().rstrip(".")
         if typ in ("khu", "thị", "thành", "tổ"):
@@ -885,7 +897,7 @@ def _groups(s: str, lo: int, hi: int, covered: list[tuple[int, int]] | None = No
         g = Group(m.start(), endp, unit=unit, names=names)
         g.org = _is_org(s, m.start())
         groups.append(g)
-        reach = max(reach, endp)
+        covered_by.add(endp)
     groups.sort(key=lambda g: g.start)
     return groups
 
@@ -1104,8 +1116,11 @@ def _typed_level(typ: str, name: str) -> str | None:
 
 
 def _type_of(m: re.Match) -> str:
-    """The type words of a ``TYPED_RE`` match ("Thị trấn", "huyện", "TP.")."""
-    return m.string[m.start():m.start(1)]
+    """The type words of a ``TYPED_RE`` match, lower case ("thị trấn", "huyện", "tp")."""
+    return " ".join(m.string[m.start():m.start(1)].lower().split()).rstrip(".")
+
+
+_COMMUNE_TYPES = ("xã", "phường", "thị trấn")
 
 
 _BARE_COMMUNE = re.compile(rf"(?:^|[,;:]\s*|\b(?:nay|hiện|đó),?\s+)[Xx]ã\s+(?![{_UP}]|\d)")
@@ -1133,7 +1148,7 @@ def _container(clause_before: str, sentence: str, ctx: DocContext, counted_unit:
     qualifiers: list[tuple[int, int]] = []
     for m in _TYPED.finditer(clause_before):
         level = _typed_level(_type_of(m), m.group(1))
-        if level is None and counted_unit == "village" and _match(r"(?i:xã|phường|thị trấn)\s", _type_of(m)):
+        if level is None and counted_unit == "village" and _type_of(m) in _COMMUNE_TYPES:
             cands.append((m.start(), "commune", m.group(1)))  # "xã A có 3/12 thôn đạt chuẩn"
             commune_end = m.end()
             continue
@@ -1663,7 +1678,7 @@ def _last_commune(s: str, end: int) -> str | None:
     """The last commune named in ``s[:end]`` (an earlier clause of the sentence)."""
     name = None
     for m in _TYPED.finditer(s, 0, end):
-        if " ".join(_type_of(m).lower().split()) in ("xã", "phường", "thị trấn"):
+        if _type_of(m) in _COMMUNE_TYPES:
             name = m.group(1)
     return name
 
@@ -1672,8 +1687,8 @@ def _recall(state: dict, unit: str) -> str | None:
     """The last commune or district (``unit``) named by the earlier sentences."""
     for s in state.pop("place_queue", ()):
         for m in _TYPED.finditer(s):
-            typ = " ".join(_type_of(m).lower().split())
-            if typ in ("xã", "phường", "thị trấn"):
+            typ = _type_of(m)
+            if typ in _COMMUNE_TYPES:
                 state["commune"] = m.group(1)
             elif typ in ("huyện", "thị xã") and not _search(r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s*$", s[max(0, m.start() - 20):m.start()]):
                 state["district"] = m.group(1)
